@@ -14,9 +14,18 @@ export interface EbuildPath {
   readonly path: string;
 }
 
+const PACKAGE_NAME_RE = /^[A-Za-z0-9_][A-Za-z0-9+_-]*$/;
+
+/** True when `name` is a valid package name per PMS: it must not end in `-` plus something that parses as a version. */
+export function isPackageName(name: string): boolean {
+  if (!PACKAGE_NAME_RE.test(name)) return false;
+  const dash = name.lastIndexOf('-');
+  return dash < 0 || !tryParseVersion(name.slice(dash + 1));
+}
+
 /**
  * Splits `package-version[-rN]` per PMS: the version is the shortest trailing `-`-separated part
- * that parses as a version (so `gtk+-3-3.24.1-r2` is package `gtk+-3`, version `3.24.1-r2`).
+ * that parses as a version (so `x264-enc-0.164-r2` is package `x264-enc`, version `0.164-r2`).
  * Returns undefined when no such split exists.
  */
 export function splitPackageVersion(pvr: string): { package: string; version: string } | undefined {
@@ -38,7 +47,7 @@ export function parseEbuildPath(path: string): EbuildPath | undefined {
   if (!fileName.endsWith('.ebuild')) return undefined;
   const pvr = fileName.slice(0, -'.ebuild'.length);
   const split = splitPackageVersion(pvr);
-  if (!split || split.package !== packageDir) return undefined;
+  if (!split || split.package !== packageDir || !isPackageName(split.package)) return undefined;
   const revision = tryParseVersion(split.version)!.revision;
   return {
     category,

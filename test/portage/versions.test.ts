@@ -170,8 +170,9 @@ describe('parseEbuildPath', () => {
   });
 
   it('splits revisions and hyphenated names with digits', () => {
-    const p = parseEbuildPath('x11-libs/gtk+-3/gtk+-3-3.24.41-r2.ebuild');
-    expect(p).toMatchObject({ category: 'x11-libs', package: 'gtk+-3', version: '3.24.41', revision: 2 });
+    const p = parseEbuildPath('media-libs/x264-enc/x264-enc-0.164_p20240101-r2.ebuild');
+    expect(p).toMatchObject({ category: 'media-libs', package: 'x264-enc', version: '0.164_p20240101', revision: 2 });
+    expect(parseEbuildPath('x11-libs/gtk+/gtk+-3.24.41.ebuild')).toMatchObject({ package: 'gtk+', version: '3.24.41' });
     expect(parseEbuildPath('sys-apps/misc-files/misc-files-0-r9.ebuild')).toMatchObject({ package: 'misc-files', version: '0', revision: 9 });
     expect(parseEbuildPath('a/foo-r2/foo-r2-1.0.ebuild')).toMatchObject({ package: 'foo-r2', version: '1.0', revision: 0 });
   });
@@ -186,6 +187,8 @@ describe('parseEbuildPath', () => {
     expect(parseEbuildPath('app-misc/jq/yq-1.0.ebuild')).toBeUndefined();
     expect(parseEbuildPath('app-misc/jq/jq.ebuild')).toBeUndefined();
     expect(parseEbuildPath('jq/jq-1.0.ebuild')).toBeUndefined();
+    // PMS forbids package names ending in '-' plus a version.
+    expect(parseEbuildPath('x11-libs/gtk+-3/gtk+-3-3.24.41.ebuild')).toBeUndefined();
   });
 
   it('splits package and version', () => {
