@@ -37,7 +37,7 @@ export class PendingTree implements ReadableTree {
   }
 
   /** Adopts every change of `other` (applied after this tree's own). */
-  merge(other: ChangeSet): void {
+  merge(other: ReadonlyMap<string, FileEntry | null>): void {
     for (const [path, entry] of other) this.changes.set(path, entry);
   }
 }
