@@ -1,0 +1,98 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InputError } from '../errors.js';
+import { treePath } from '../tree/paths.js';
+import type { ChangeSet } from '../tree/types.js';
+import { gitText, runGit } from './run.js';
+
+/** Runs `work` with a private scratch directory that is removed afterwards. */
+async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'nano-overlay-git-'));
+  try {
+    return await work(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Stores `blobs` in the repository's object database with one `git fast-import` process (a single pack
+ * rather than a loose file per blob), and returns their oids in the same order. The bytes are stored as
+ * they are: no clean filters or line-ending conversion.
+ */
+export async function writeBlobs(repoDir: string, blobs: readonly Buffer[]): Promise<string[]> {
+  if (blobs.length === 0) return [];
+  const stream: Buffer[] = [];
+  blobs.forEach((blob, index) => stream.push(Buffer.from(`blob\nmark :${index + 1}\ndata ${blob.length}\n`), blob, Buffer.from('\n')));
+  stream.push(Buffer.from(blobs.map((_, index) => `get-mark :${index + 1}\n`).join('') + 'done\n'));
+  const output = await gitText(repoDir, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(stream) });
+  return output.split('\n');
+}
+
+/**
+ * Writes the tree that results from applying `changes` to the tree-ish `base` (empty when undefined) and
+ * returns its oid. Change paths are relative to `prefix`, the directory of `base` they apply to (for
+ * example the overlay's directory in a flatcar/scripts tree). Only the object database is written to: a
+ * temporary index is used, so the repository's own index, work tree and HEAD stay as they are.
+ */
+export async function writeTree(repoDir: string, base: string | undefined, changes: ChangeSet, prefix = ''): Promise<string> {
+  const full = (path: string) => (prefix ? `${prefix}/${treePath(path)}` : treePath(path));
+  const writes = [...changes].flatMap(([path, entry]) => (entry ? [{ path: full(path), entry }] : []));
+  const deletions = [...changes].flatMap(([path, entry]) => (entry ? [] : [full(path)]));
+  const oids = await writeBlobs(repoDir, writes.map(({ entry }) => entry.data));
+  return withScratchDir(async (dir) => {
+    const env = { GIT_INDEX_FILE: join(dir, 'index') };
+    await runGit(repoDir, base ? ['read-tree', base] : ['read-tree', '--empty'], { env });
+    if (deletions.length > 0) {
+      await runGit(repoDir, ['update-index', '-z', '--force-remove', '--stdin'], { env, input: deletions.map((path) => `${path}\0`).join('') });
+    }
+    if (writes.length > 0) {
+      const info = writes.map(({ path, entry }, index) => `${entry.mode} ${oids[index]}\t${path}\0`).join('');
+      await runGit(repoDir, ['update-index', '-z', '--index-info'], { env, input: info });
+    }
+    return gitText(repoDir, ['write-tree'], { env });
+  });
+}
+
+/**
+ * Creates a commit of `tree` with `parents` and `message` and returns its oid. `env` can set the author
+ * and committer (GIT_AUTHOR_NAME, GIT_COMMITTER_DATE, …); otherwise git's configuration applies.
+ */
+export async function commitTree(
+  repoDir: string,
+  tree: string,
+  parents: readonly string[],
+  message: string,
+  env?: Record<string, string>,
+): Promise<string> {
+  const args = ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent])];
+  return gitText(repoDir, args, { input: message.endsWith('\n') ? message : `${message}\n`, ...(env && { env }) });
+}
+
+/** The work trees (including the main one) that have `refs/heads/<name>` checked out. */
+async function worktreesWithBranch(repoDir: string, name: string): Promise<string[]> {
+  const listing = await gitText(repoDir, ['worktree', 'list', '--porcelain', '-z']);
+  const records = listing.split('\0\0').map((record) => record.split('\0'));
+  return records
+    .filter((fields) => fields.includes(`branch refs/heads/${name}`))
+    .map((fields) => fields.find((field) => field.startsWith('worktree '))!.slice('worktree '.length));
+}
+
+/**
+ * Points branch `name` at `commit` without touching any work tree, index or HEAD. Refuses, with an
+ * InputError, an invalid name, a branch that is checked out, and an existing branch unless `force`.
+ * Returns the commit the branch pointed to before, if any.
+ */
+export async function createBranch(repoDir: string, name: string, commit: string, options: { force?: boolean } = {}): Promise<string | undefined> {
+  const valid = await runGit(repoDir, ['check-ref-format', '--branch', name], { okCodes: [1, 128] });
+  if (valid.code !== 0 || name.startsWith('-')) throw new InputError(`invalid branch name '${name}'`);
+  const ref = `refs/heads/${name}`;
+  const existing = await runGit(repoDir, ['rev-parse', '--verify', '--quiet', ref], { okCodes: [1] });
+  const previous = existing.code === 0 ? existing.stdout.toString('utf8').trim() : undefined;
+  const checkedOut = await worktreesWithBranch(repoDir, name);
+  if (checkedOut.length > 0) throw new InputError(`branch '${name}' is checked out in ${checkedOut[0]}; choose another branch name`);
+  if (previous !== undefined && !options.force) throw new InputError(`branch '${name}' already exists in ${repoDir}; use --force to replace it`);
+  await runGit(repoDir, ['update-ref', '-m', `nano-overlay: write ${name}`, ref, commit, previous ?? '']);
+  return previous;
+}
