@@ -1,0 +1,15 @@
+export { applyEdit, describeEdit } from './apply.js';
+export { EditError } from './edit-error.js';
+export { parseEdit } from './parse.js';
+export type {
+  DepConditional,
+  EditContext,
+  EditResult,
+  IuseAdd,
+  LineAdd,
+  LineRemove,
+  PatchesAdd,
+  PhaseAppend,
+  StructuredEdit,
+} from './types.js';
+export { EDIT_TYPES } from './types.js';
