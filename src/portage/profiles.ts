@@ -1,0 +1,368 @@
+import { posix } from 'node:path';
+import { InputError, locate } from '../errors.js';
+import type { ReadableTree } from '../tree/types.js';
+import { atomMatches, formatAtom, parseAtom, type Atom } from './atoms.js';
+import { parseMakeDefaults, trackedWords, type TrackedValue } from './make-defaults.js';
+
+/**
+ * Portage profiles: the `parent` chain of a profile directory, the USE settings each directory holds
+ * (`make.defaults` USE, `package.use`, `use.force`, `package.use.force`, `use.mask`,
+ * `package.use.mask`), and the USE a package gets under a profile, in Portage's order of precedence.
+ */
+
+/** One incremental USE word (`flag`, `-flag`, or `-*` as flag `*` negated) and where it was written. */
+export interface FlagSetting {
+  readonly flag: string;
+  readonly negated: boolean;
+  readonly source: string;
+}
+
+/** A `package.use`-style line: an atom and its flag settings. */
+export interface PackageFlagLine {
+  readonly atom: Atom;
+  readonly flags: readonly FlagSetting[];
+  readonly source: string;
+}
+
+/** One profile directory and the USE settings it holds. */
+export interface ProfileNode {
+  /** The repository holding it (the overlay's or a master's name). */
+  readonly repo: string;
+  /** Its directory, relative to that repository's root (`profiles/coreos/amd64/generic`). */
+  readonly dir: string;
+  /** Its parents in `parent` file order: `repo:dir` and the line naming it. */
+  readonly parents: readonly { readonly key: string; readonly source: string }[];
+  /** Every variable `make.defaults` sets, after expansion. */
+  readonly variables: ReadonlyMap<string, TrackedValue>;
+  readonly use: readonly FlagSetting[];
+  readonly packageUse: readonly PackageFlagLine[];
+  readonly useForce: readonly FlagSetting[];
+  readonly packageUseForce: readonly PackageFlagLine[];
+  readonly useMask: readonly FlagSetting[];
+  readonly packageUseMask: readonly PackageFlagLine[];
+  /** The files of this directory (not of its subprofiles), relative to the repository root. */
+  readonly files: readonly string[];
+}
+
+/** A parent that could not be loaded because its repository is not available. */
+export interface SkippedParent {
+  readonly parent: string;
+  /** The `parent` file line naming it. */
+  readonly source: string;
+  readonly reason: string;
+}
+
+/** A profile with its parents resolved. */
+export interface Profile {
+  /** Every profile directory in Portage's order: each directory after its parents, the profile itself last. */
+  readonly chain: readonly ProfileNode[];
+  readonly skipped: readonly SkippedParent[];
+}
+
+export interface LoadProfileOptions {
+  /** The master repository (portage-stable), when its profiles should be read. */
+  readonly masters?: ReadableTree;
+  /** The overlay's repository name; read from `profiles/repo_name` when omitted. */
+  readonly repoName?: string;
+  /** Names that refer to the master repository in `parent` lines. */
+  readonly masterNames?: readonly string[];
+}
+
+/** A profile file a build reads (whether or not it exists), relative to its repository's root. */
+export interface ProfileFile {
+  readonly repo: string;
+  readonly path: string;
+}
+
+/** How one flag of a package ends up, and the `file:line` (or `IUSE`) that decided it. */
+export interface FlagDecision {
+  readonly enabled: boolean;
+  readonly source: string;
+  readonly forced: boolean;
+  readonly masked: boolean;
+}
+
+/** The profile files Portage reads from each profile directory (each may also be a directory of files). */
+export const PROFILE_FILE_NAMES = [
+  'parent',
+  'eapi',
+  'deprecated',
+  'make.defaults',
+  'packages',
+  'packages.build',
+  'package.provided',
+  'package.mask',
+  'package.unmask',
+  'package.accept_keywords',
+  'package.keywords',
+  'package.use',
+  'package.use.force',
+  'package.use.mask',
+  'package.use.stable.force',
+  'package.use.stable.mask',
+  'use.force',
+  'use.mask',
+  'use.stable.force',
+  'use.stable.mask',
+  'profile.bashrc',
+] as const;
+
+/** The profiles stock Flatcar images are built with (binary packages under `generic`, images under `prod`). */
+export const STOCK_PROFILES = ['coreos/amd64/generic', 'coreos/amd64/generic/prod', 'coreos/arm64/generic', 'coreos/arm64/generic/prod'] as const;
+
+const DEFAULT_MASTER_NAMES = ['portage-stable', 'gentoo'];
+const FLAG_WORD_RE = /^(-?)([A-Za-z0-9][A-Za-z0-9+_@-]*|\*)$/;
+
+/** The lines of a profile file without comments and blank lines, each with its `file:line`. */
+function contentLines(text: string, file: string): { words: string[]; source: string }[] {
+  return text.split('\n').flatMap((line, index) => {
+    const words = line.replace(/(^|\s)#.*$/, '').split(/\s+/).filter(Boolean);
+    return words.length ? [{ words, source: locate(file, index + 1) }] : [];
+  });
+}
+
+function parseFlagWord(word: string, source: string): FlagSetting {
+  const match = FLAG_WORD_RE.exec(word);
+  if (!match || (match[2] === '*' && !match[1])) throw new InputError(`invalid USE flag '${word}'`, source);
+  return { flag: match[2]!, negated: match[1] === '-', source };
+}
+
+function parseFlagLines(text: string, file: string): FlagSetting[] {
+  return contentLines(text, file).flatMap(({ words, source }) => words.map((word) => parseFlagWord(word, source)));
+}
+
+function parsePackageFlagLines(text: string, file: string): PackageFlagLine[] {
+  return contentLines(text, file).map(({ words, source }) => ({
+    atom: parseAtom(words[0]!, source),
+    flags: words.slice(1).map((word) => parseFlagWord(word, source)),
+    source,
+  }));
+}
+
+interface Repository {
+  readonly name: string;
+  readonly tree: ReadableTree;
+}
+
+class ProfileLoader {
+  private readonly nodes = new Map<string, Promise<ProfileNode>>();
+
+  constructor(
+    private readonly overlay: Repository,
+    private readonly masters: Repository | undefined,
+    private readonly masterNames: readonly string[],
+  ) {}
+
+  /** The repository a `parent` line's `repo:` prefix names, or undefined when it is not available. */
+  repository(name: string, current: Repository): Repository | undefined {
+    if (name === '') return current;
+    if (name === this.overlay.name) return this.overlay;
+    if (this.masterNames.includes(name) || name === this.masters?.name) return this.masters;
+    return undefined;
+  }
+
+  /** Loads a directory once, however many profiles inherit it. */
+  node(repo: Repository, dir: string): Promise<ProfileNode> {
+    const key = `${repo.name}:${dir}`;
+    let node = this.nodes.get(key);
+    if (!node) {
+      node = this.readNode(repo, dir);
+      this.nodes.set(key, node);
+    }
+    return node;
+  }
+
+  private async readNode(repo: Repository, dir: string): Promise<ProfileNode> {
+    const files = (await repo.tree.list(dir)).filter((file) => {
+      const [first, ...rest] = file.slice(dir.length + 1).split('/');
+      return rest.length === 0 || (PROFILE_FILE_NAMES as readonly string[]).includes(first!);
+    });
+    const read = async (name: string): Promise<{ text: string; file: string }[]> => {
+      const path = `${dir}/${name}`;
+      const matching = files.filter((file) => file === path || file.startsWith(`${path}/`));
+      const texts = [];
+      for (const file of matching) {
+        if (posix.basename(file).startsWith('.')) continue;
+        const entry = await repo.tree.read(file);
+        if (entry && entry.mode !== '120000') texts.push({ text: entry.data.toString('utf8'), file });
+      }
+      return texts;
+    };
+    const flagFile = async (name: string) => (await read(name)).flatMap(({ text, file }) => parseFlagLines(text, file));
+    const packageFile = async (name: string) => (await read(name)).flatMap(({ text, file }) => parsePackageFlagLines(text, file));
+
+    const parents = (await read('parent')).flatMap(({ text, file }) =>
+      contentLines(text, file).map(({ words, source }) => ({ line: words.join(' '), source })),
+    );
+    const variables = new Map<string, TrackedValue>();
+    for (const { text, file } of await read('make.defaults')) {
+      for (const [name, value] of parseMakeDefaults(text, file)) variables.set(name, value);
+    }
+    const use = trackedWords(variables.get('USE') ?? { text: '', origins: [] }).map(({ word, source }) => parseFlagWord(word, source));
+    return {
+      repo: repo.name,
+      dir,
+      parents: parents.map(({ line, source }) => ({ key: this.parentKey(repo, dir, line, source), source })),
+      variables,
+      use,
+      packageUse: await packageFile('package.use'),
+      useForce: await flagFile('use.force'),
+      packageUseForce: await packageFile('package.use.force'),
+      useMask: await flagFile('use.mask'),
+      packageUseMask: await packageFile('package.use.mask'),
+      files,
+    };
+  }
+
+  /** Resolves a `parent` line to `repo:dir`: `..`-relative paths, `:path` and `repo:path`. */
+  parentKey(repo: Repository, dir: string, line: string, source: string): string {
+    const colon = line.indexOf(':');
+    const [repoName, path] = colon >= 0 && !line.startsWith('.') ? [line.slice(0, colon), `profiles/${line.slice(colon + 1)}`] : ['', posix.join(dir, line)];
+    const normal = posix.normalize(path);
+    if (normal !== 'profiles' && !normal.startsWith('profiles/')) throw new InputError(`parent '${line}' leaves the profiles directory`, source);
+    return `${repoName || repo.name}:${normal}`;
+  }
+}
+
+async function overlayName(tree: ReadableTree): Promise<string> {
+  const entry = await tree.read('profiles/repo_name');
+  return entry?.data.toString('utf8').trim() || 'coreos-overlay';
+}
+
+/**
+ * Loads the profile `profileDir` (relative to the overlay root, e.g. `profiles/coreos/amd64/generic`)
+ * and its parents. Parents in a master repository are read from `opts.masters`; when it is not given
+ * (or lacks the directory) they are recorded in `skipped`. Throws an InputError for a missing
+ * overlay profile, a `parent` cycle or a malformed profile file.
+ */
+export async function loadProfile(tree: ReadableTree, profileDir: string, opts: LoadProfileOptions = {}): Promise<Profile> {
+  const overlay = { name: opts.repoName ?? (await overlayName(tree)), tree };
+  const masterNames = opts.masterNames ?? DEFAULT_MASTER_NAMES;
+  const masters = opts.masters && { name: masterNames[0] ?? 'portage-stable', tree: opts.masters };
+  const loader = new ProfileLoader(overlay, masters, masterNames);
+  const chain: ProfileNode[] = [];
+  const skipped: SkippedParent[] = [];
+
+  const visit = async (repo: Repository, dir: string, from: string | undefined, stack: string[]): Promise<void> => {
+    const key = `${repo.name}:${dir}`;
+    if (stack.includes(key)) throw new InputError(`profile parent cycle: ${[...stack, key].join(' -> ')}`, from);
+    const node = await loader.node(repo, dir);
+    if (node.files.length === 0) {
+      if (repo !== overlay) {
+        skipped.push({ parent: key, source: from ?? key, reason: `${dir} is not in ${repo.name}` });
+        return;
+      }
+      throw new InputError(`profile directory '${dir}' does not exist`, from);
+    }
+    for (const { key: parent, source } of node.parents) {
+      const colon = parent.indexOf(':');
+      const parentRepo = loader.repository(parent.slice(0, colon), repo);
+      if (!parentRepo) {
+        skipped.push({ parent, source, reason: `repository '${parent.slice(0, colon)}' is not available` });
+        continue;
+      }
+      await visit(parentRepo, parent.slice(colon + 1), source, [...stack, key]);
+    }
+    chain.push(node);
+  };
+
+  await visit(overlay, posix.normalize(profileDir).replace(/\/$/, ''), undefined, []);
+  return { chain, skipped };
+}
+
+/**
+ * Every profile file a build with `profile` reads or would read if it existed: each known profile
+ * file name in each directory of the chain, and every file those directories hold.
+ */
+export function profileFiles(profile: Profile): ProfileFile[] {
+  const files = new Map<string, ProfileFile>();
+  for (const node of profile.chain) {
+    for (const name of PROFILE_FILE_NAMES) files.set(`${node.repo}:${node.dir}/${name}`, { repo: node.repo, path: `${node.dir}/${name}` });
+    for (const path of node.files) files.set(`${node.repo}:${path}`, { repo: node.repo, path });
+  }
+  return [...files.values()].sort((a, b) => (a.repo === b.repo ? (a.path < b.path ? -1 : 1) : a.repo < b.repo ? -1 : 1));
+}
+
+/** The profile files stock builds read (see STOCK_PROFILES), for checking that a change leaves stock alone. */
+export async function stockProfileFiles(tree: ReadableTree, opts: LoadProfileOptions = {}): Promise<ProfileFile[]> {
+  const files = new Map<string, ProfileFile>();
+  for (const profile of STOCK_PROFILES) {
+    for (const file of profileFiles(await loadProfile(tree, `profiles/${profile}`, opts))) files.set(`${file.repo}:${file.path}`, file);
+  }
+  return [...files.values()];
+}
+
+/** Portage's specificity of a package-file atom: `=` 6, `~` 5, `=*` 4, a slot 3, ranges 2, a bare name 1. */
+function atomSpecificity(atom: Atom): number {
+  const byOperator = { '=': 6, '~': 5, '=*': 4, '>': 2, '<': 2, '>=': 2, '<=': 2 } as const;
+  const value = atom.operator ? byOperator[atom.operator] : 1;
+  return atom.slot !== undefined ? Math.max(3, value) : value;
+}
+
+/**
+ * The flag settings of a profile directory's package-file lines that match the package, in the
+ * order Portage applies them: lines for the same atom together, less specific atoms first, and among
+ * equally specific atoms the later line first (so the first written wins).
+ */
+function matchingSettings(lines: readonly PackageFlagLine[], candidate: { cpv: string; slot?: string }): FlagSetting[] {
+  const byAtom = new Map<string, { atom: Atom; flags: FlagSetting[] }>();
+  for (const line of lines) {
+    if (!atomMatches(line.atom, candidate)) continue;
+    const key = formatAtom(line.atom);
+    const group = byAtom.get(key) ?? { atom: line.atom, flags: [] };
+    group.flags.push(...line.flags);
+    byAtom.set(key, group);
+  }
+  const mostSpecificFirst = [...byAtom.values()].map((group, index) => ({ ...group, index }));
+  mostSpecificFirst.sort((a, b) => atomSpecificity(b.atom) - atomSpecificity(a.atom) || a.index - b.index);
+  return mostSpecificFirst.reverse().flatMap((group) => group.flags);
+}
+
+/** Applies incremental settings (`flag`, `-flag`, `-*`) to a set of flags with their deciding source. */
+function stack(state: Map<string, string>, settings: readonly FlagSetting[]): void {
+  for (const setting of settings) {
+    if (setting.flag === '*') state.clear();
+    else if (setting.negated) state.delete(setting.flag);
+    else state.set(setting.flag, setting.source);
+  }
+}
+
+/**
+ * The USE flags of the package `cpv` (with optional `slot`) whose IUSE is `iuse`, under `profile`, as
+ * Portage computes them: IUSE defaults, then for each profile directory in chain order its
+ * `make.defaults` USE and matching `package.use` lines, then `use.force`/`package.use.force`
+ * (where `-flag` only un-forces), then `use.mask`/`package.use.mask` (where `-flag` unmasks); a
+ * masked flag is off even when forced. Only flags in IUSE are returned.
+ */
+export function effectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<string, boolean>, opts: { slot?: string } = {}): Map<string, FlagDecision> {
+  const candidate = { cpv, ...opts };
+  const enabled = new Map<string, string>();
+  const disabledBy = new Map<string, string>();
+  const forced = new Map<string, string>();
+  const masked = new Map<string, string>();
+  for (const [flag, on] of iuse) (on ? enabled : disabledBy).set(flag, 'IUSE');
+
+  for (const node of profile.chain) {
+    for (const setting of [...node.use, ...matchingSettings(node.packageUse, candidate)]) {
+      if (setting.flag === '*') for (const flag of [...enabled.keys(), ...iuse.keys()]) disabledBy.set(flag, setting.source);
+      else if (setting.negated) disabledBy.set(setting.flag, setting.source);
+      stack(enabled, [setting]);
+    }
+    stack(forced, [...node.useForce, ...matchingSettings(node.packageUseForce, candidate)]);
+    stack(masked, [...node.useMask, ...matchingSettings(node.packageUseMask, candidate)]);
+  }
+
+  const result = new Map<string, FlagDecision>();
+  for (const flag of iuse.keys()) {
+    const maskSource = masked.get(flag);
+    const forceSource = forced.get(flag);
+    const useSource = enabled.get(flag);
+    result.set(flag, {
+      enabled: maskSource === undefined && (forceSource !== undefined || useSource !== undefined),
+      source: maskSource ?? forceSource ?? useSource ?? disabledBy.get(flag) ?? 'IUSE',
+      forced: forceSource !== undefined,
+      masked: maskSource !== undefined,
+    });
+  }
+  return result;
+}
