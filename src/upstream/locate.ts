@@ -86,7 +86,7 @@ export async function locateUpstream(path: string, ref = 'HEAD'): Promise<Upstre
       ref,
       commit,
       overlayPrefix,
-      ...(portageStablePrefix !== undefined && { portageStablePrefix }),
+      portageStablePrefix,
       scriptsRoot,
       reader,
       async openTree(part, at = commit) {

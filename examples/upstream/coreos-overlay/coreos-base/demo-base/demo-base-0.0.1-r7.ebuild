@@ -1,0 +1,1 @@
+demo-base-0.0.1.ebuild

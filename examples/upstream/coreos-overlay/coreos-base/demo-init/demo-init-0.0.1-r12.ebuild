@@ -1,0 +1,1 @@
+demo-init-9999.ebuild
