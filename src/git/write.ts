@@ -85,9 +85,9 @@ async function worktreesWithBranch(repoDir: string, name: string): Promise<strin
  * Returns the commit the branch pointed to before, if any.
  */
 export async function createBranch(repoDir: string, name: string, commit: string, options: { force?: boolean } = {}): Promise<string | undefined> {
-  const valid = await runGit(repoDir, ['check-ref-format', '--branch', name], { okCodes: [1, 128] });
-  if (valid.code !== 0 || name.startsWith('-')) throw new InputError(`invalid branch name '${name}'`);
   const ref = `refs/heads/${name}`;
+  const valid = await runGit(repoDir, ['check-ref-format', ref], { okCodes: [1] });
+  if (valid.code !== 0 || name.startsWith('-') || name === 'HEAD') throw new InputError(`invalid branch name '${name}'`);
   const existing = await runGit(repoDir, ['rev-parse', '--verify', '--quiet', ref], { okCodes: [1] });
   const previous = existing.code === 0 ? existing.stdout.toString('utf8').trim() : undefined;
   const checkedOut = await worktreesWithBranch(repoDir, name);

@@ -117,5 +117,7 @@ describe('writing trees, commits and branches', () => {
     await expect(createBranch(repo, 'main', head, { force: true })).rejects.toThrow(/is checked out in/);
     await expect(createBranch(repo, 'bad..name', head)).rejects.toThrow(InputError);
     await expect(createBranch(repo, '-f', head)).rejects.toThrow(InputError);
+    await expect(createBranch(repo, '@{-1}', head)).rejects.toThrow(InputError);
+    await expect(createBranch(repo, 'HEAD', head)).rejects.toThrow(InputError);
   });
 });
