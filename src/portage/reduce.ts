@@ -1,0 +1,263 @@
+import type { Node } from 'web-tree-sitter';
+import { formatDepend, parseDepend, resolveConditionals } from './depend.js';
+import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './ebuild.js';
+
+/**
+ * The stock reducer: rewrites an ebuild the way a build with known USE flags sees it, so that an
+ * upstream ebuild and the same ebuild with USE-guarded changes reduce to the same text when those
+ * guards are off. Dependency variables lose their resolved `flag? ( … )` groups, `if use …` keeps its
+ * taken branch, `use flag && cmd` / `use flag || cmd` keep or drop `cmd`, `$(usex …)` becomes its
+ * value, comments and layer-added IUSE flags go, and whitespace is normalised. Whatever depends on a
+ * flag whose state is unknown, or on anything but USE tests, is kept as written.
+ */
+
+/** A flag's state, or undefined when it is not known. */
+export type FlagState = (flag: string) => boolean | undefined;
+
+export interface ReduceOptions {
+  /** Flags removed from IUSE before comparing (the flags the layers add). */
+  readonly ignoreIuseFlags?: Iterable<string>;
+  /** The file the text came from, for parse errors. */
+  readonly source?: string;
+}
+
+/** One line of reduced text and the line of the original text it starts on. */
+export interface ReducedLine {
+  readonly text: string;
+  readonly line: number;
+}
+
+/** Text with the original line of each character: either a slice of the source or generated text. */
+type Piece = { readonly start: number; readonly end: number } | { readonly text: string; readonly line: number };
+
+class Reducer {
+  private readonly ignoredIuse: ReadonlySet<string>;
+
+  constructor(
+    private readonly source: string,
+    private readonly isEnabled: FlagState,
+    ignoreIuseFlags: Iterable<string>,
+  ) {
+    this.ignoredIuse = new Set(ignoreIuseFlags);
+  }
+
+  /** The reduced rendering of `node`. */
+  render(node: Node): Piece[] {
+    switch (node.type) {
+      case 'comment':
+        return [];
+      case 'if_statement':
+        return this.renderIf(node) ?? this.renderChildren(node);
+      case 'list':
+        return this.renderList(node) ?? this.renderChildren(node);
+      case 'command_substitution':
+        return this.renderUsex(node) ?? this.renderChildren(node);
+      case 'variable_assignment':
+        return this.renderAssignment(node) ?? this.renderChildren(node);
+      default:
+        return this.renderChildren(node);
+    }
+  }
+
+  /** The node's own text with each child rendered in place. */
+  private renderChildren(node: Node): Piece[] {
+    const pieces: Piece[] = [];
+    let position = node.startIndex;
+    for (const child of childrenOf(node)) {
+      if (child.startIndex > position) pieces.push({ start: position, end: child.startIndex });
+      pieces.push(...this.render(child));
+      position = Math.max(position, child.endIndex);
+    }
+    if (node.endIndex > position) pieces.push({ start: position, end: node.endIndex });
+    return pieces;
+  }
+
+  /** Statements one per line. */
+  private renderStatements(nodes: readonly Node[]): Piece[] {
+    return nodes.flatMap((node) => [...this.render(node), { text: '\n', line: lineOf(node) }]);
+  }
+
+  /**
+   * Three-valued evaluation of a condition made only of `use [!]flag` tests joined by `!`, `&&` and
+   * `||`: undefined when it holds anything else or a flag whose state is unknown.
+   */
+  private evaluate(node: Node): boolean | undefined {
+    if (node.type === 'command') {
+      const args = node.childrenForFieldName('argument');
+      if (node.childForFieldName('name')?.text !== 'use' || args.length !== 1 || !args[0]) return undefined;
+      const word = unquoted(args[0]);
+      const negated = word.startsWith('!');
+      const state = this.isEnabled(negated ? word.slice(1) : word);
+      return state === undefined ? undefined : state !== negated;
+    }
+    if (node.type === 'negated_command') {
+      const inner = childrenOf(node).filter((child) => child.type !== '!');
+      const value = inner.length === 1 ? this.evaluate(inner[0]!) : undefined;
+      return value === undefined ? undefined : !value;
+    }
+    if (node.type === 'list') {
+      const [left, operator, right] = childrenOf(node);
+      if (!left || !right || (operator?.type !== '&&' && operator?.type !== '||')) return undefined;
+      const a = this.evaluate(left);
+      const b = this.evaluate(right);
+      if (operator.type === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
+      return a === true || b === true ? true : a === false && b === false ? false : undefined;
+    }
+    return undefined;
+  }
+
+  /** `if` / `elif` / `else`: the taken branch's statements, or undefined when the branch is not known. */
+  private renderIf(node: Node): Piece[] | undefined {
+    const clauses = [node, ...childrenOf(node).filter((child) => child.type === 'elif_clause')];
+    for (const clause of clauses) {
+      const parts = childrenOf(clause);
+      const then = parts.findIndex((child) => child.type === 'then');
+      const condition = parts.slice(1, then).filter((child) => child.type !== ';' && child.type !== '&' && child.type !== '\n');
+      const value = condition.length === 1 ? this.evaluate(condition[0]!) : undefined;
+      if (value === undefined) return undefined;
+      if (value) return this.renderStatements(parts.slice(then + 1).filter((child) => child.isNamed && !/^(elif|else)_clause$/.test(child.type)));
+    }
+    const elseClause = childrenOf(node).find((child) => child.type === 'else_clause');
+    return elseClause ? this.renderStatements(childrenOf(elseClause).filter((child) => child.isNamed)) : [];
+  }
+
+  /** `cond && cmd` / `cond || cmd` where `cond` only tests flags: `cmd` when it runs, nothing when it does not. */
+  private renderList(node: Node): Piece[] | undefined {
+    const [left, operator, right] = childrenOf(node);
+    if (!left || !right || (operator?.type !== '&&' && operator?.type !== '||')) return undefined;
+    if (this.evaluate(right) !== undefined) return undefined; // a pure test; its value is what matters
+    const value = this.evaluate(left);
+    if (value === undefined) return undefined;
+    return value === (operator.type === '&&') ? this.render(right) : [];
+  }
+
+  /** `$(usex flag [yes [no [yes-suffix [no-suffix]]]])`: the value it prints. */
+  private renderUsex(node: Node): Piece[] | undefined {
+    const inner = childrenOf(node).filter((child) => child.isNamed);
+    const command = inner.length === 1 && inner[0]!.type === 'command' ? inner[0]! : undefined;
+    if (command?.childForFieldName('name')?.text !== 'usex') return undefined;
+    const args = command.childrenForFieldName('argument').flatMap((arg) => (arg ? [arg] : []));
+    if (args.length < 1 || args.length > 5 || args.some((arg) => !/^(word|string|raw_string|number)$/.test(arg.type))) return undefined;
+    const [flag, ...values] = args.map(unquoted) as [string, ...string[]];
+    const negated = flag.startsWith('!');
+    const state = this.isEnabled(negated ? flag.slice(1) : flag);
+    if (state === undefined) return undefined;
+    const [yes = 'yes', no = 'no', yesSuffix = '', noSuffix = ''] = values;
+    return [{ text: state !== negated ? yes + yesSuffix : no + noSuffix, line: lineOf(node) }];
+  }
+
+  /** Dependency variables with conditionals resolved, and IUSE without the ignored flags, on one line. */
+  private renderAssignment(node: Node): Piece[] | undefined {
+    const name = node.childForFieldName('name')?.text ?? '';
+    const value = node.childForFieldName('value');
+    const operator = childrenOf(node).find((child) => child.type === '=' || child.type === '+=')?.type;
+    if (!operator || (value && !/^(word|string|raw_string)$/.test(value.type))) return undefined;
+    const text = value ? unquoted(value) : '';
+    const line = lineOf(node);
+    if (name === 'IUSE') {
+      const kept = text.split(/\s+/).filter((word) => word && !this.ignoredIuse.has(word.replace(/^[+-]/, '')));
+      return kept.length ? [{ text: `IUSE${operator}"${kept.join(' ')}"`, line }] : [];
+    }
+    if (!DEPEND_VARIABLES.has(name)) return undefined;
+    try {
+      const resolved = resolveConditionals(parseDepend(text), this.isEnabled);
+      return [{ text: `${name}${operator}"${formatDepend(resolved)}"`, line }];
+    } catch {
+      return undefined; // not a literal dependency string; keep it as written
+    }
+  }
+
+  /** Joins pieces and splits them into trimmed, whitespace-collapsed, non-empty lines. */
+  lines(pieces: readonly Piece[]): ReducedLine[] {
+    const lineStarts = [0];
+    for (let i = 0; i < this.source.length; i++) if (this.source[i] === '\n') lineStarts.push(i + 1);
+    const lineAt = (index: number): number => {
+      let low = 0;
+      let high = lineStarts.length - 1;
+      while (low < high) {
+        const mid = (low + high + 1) >> 1;
+        if (lineStarts[mid]! <= index) low = mid;
+        else high = mid - 1;
+      }
+      return low + 1;
+    };
+    const result: ReducedLine[] = [];
+    let text = '';
+    let line: number | undefined;
+    const flush = (): void => {
+      const normal = text.trim().replace(/[ \t]+/g, ' ');
+      if (normal) result.push({ text: normal, line: line ?? 1 });
+      text = '';
+      line = undefined;
+    };
+    const add = (chunk: string, lineOfOffset: (offset: number) => number): void => {
+      for (let i = 0; i < chunk.length; i++) {
+        const char = chunk[i]!;
+        if (char === '\n') flush();
+        else {
+          if (line === undefined && char !== ' ' && char !== '\t') line = lineOfOffset(i);
+          text += char;
+        }
+      }
+    };
+    for (const piece of pieces) {
+      if ('text' in piece) add(piece.text, () => piece.line);
+      else add(this.source.slice(piece.start, piece.end), (offset) => lineAt(piece.start + offset));
+    }
+    flush();
+    return result;
+  }
+}
+
+/** The reduced lines of an ebuild, each with the original line it starts on. */
+export function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
+  return withBashTree(text, opts.source, (root) => {
+    const reducer = new Reducer(text, isEnabled, opts.ignoreIuseFlags ?? []);
+    return reducer.lines(reducer.render(root));
+  });
+}
+
+/** The reduced text of an ebuild (see the module comment). Throws an InputError when it is not valid bash. */
+export async function reduceEbuild(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<string> {
+  return (await reduceEbuildLines(text, isEnabled, opts)).map((line) => line.text).join('\n');
+}
+
+/** Where two reduced ebuilds first differ: the original line on each side and a few reduced lines from there. */
+export interface ReducedDifference {
+  /** The upstream line, or undefined when the upstream text ended first. */
+  readonly upstreamLine: number | undefined;
+  readonly patchedLine: number | undefined;
+  readonly upstream: string;
+  readonly patched: string;
+}
+
+const SNIPPET_LINES = 3;
+
+/**
+ * Reduces both texts with the same flag states and returns their first difference, or undefined when
+ * they reduce to the same text. `ignoreIuseFlags` applies to both sides.
+ */
+export async function compareReduced(
+  upstreamText: string,
+  patchedText: string,
+  isEnabled: FlagState,
+  opts: { readonly ignoreIuseFlags?: Iterable<string>; readonly upstreamSource?: string; readonly patchedSource?: string } = {},
+): Promise<ReducedDifference | undefined> {
+  const ignoreIuseFlags = [...(opts.ignoreIuseFlags ?? [])];
+  const upstream = await reduceEbuildLines(upstreamText, isEnabled, { ignoreIuseFlags, source: opts.upstreamSource });
+  const patched = await reduceEbuildLines(patchedText, isEnabled, { ignoreIuseFlags, source: opts.patchedSource });
+  let index = 0;
+  while (index < upstream.length && index < patched.length && upstream[index]!.text === patched[index]!.text) index++;
+  if (index === upstream.length && index === patched.length) return undefined;
+  const snippet = (lines: ReducedLine[]) =>
+    lines
+      .slice(index, index + SNIPPET_LINES)
+      .map((line) => line.text)
+      .join('\n');
+  return {
+    upstreamLine: upstream[index]?.line,
+    patchedLine: patched[index]?.line,
+    upstream: snippet(upstream),
+    patched: snippet(patched),
+  };
+}

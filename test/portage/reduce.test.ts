@@ -1,0 +1,176 @@
+import { describe, expect, it } from 'vitest';
+import { compareReduced, reduceEbuild, type FlagState } from '../../src/portage/reduce.js';
+import { InputError } from '../../src/errors.js';
+
+const flags =
+  (states: Record<string, boolean>): FlagState =>
+  (flag) =>
+    states[flag];
+
+const STOCK = flags({ openssh: true, bash: true, selinux: false, systemd: true });
+const NANO = flags({ openssh: false, bash: false, selinux: false, systemd: true });
+
+const UPSTREAM_INIT = `# Copyright 2013 The CoreOS Authors
+EAPI=8
+
+inherit systemd
+
+DESCRIPTION="Init scripts"
+IUSE="test"
+
+RDEPEND="
+	app-shells/bash
+	net-misc/openssh
+	sys-apps/systemd
+	selinux? ( sec-policy/selinux-base )
+"
+
+src_install() {
+	emake DESTDIR="\${D}" install
+	systemd_enable_service multi-user.target sshd.socket
+	dosym ../sshd.socket /usr/lib/systemd/system/sockets.target.wants/sshd.socket
+}
+`;
+
+const PATCHED_INIT = `# Copyright 2013 The CoreOS Authors
+EAPI=8
+
+inherit systemd
+
+DESCRIPTION="Init scripts"
+IUSE="test +openssh"
+
+RDEPEND="
+	app-shells/bash
+	openssh? (
+		net-misc/openssh
+	)
+	sys-apps/systemd
+	selinux? ( sec-policy/selinux-base )
+	!openssh? ( app-misc/nano-keys )
+"
+
+src_install() {
+    emake DESTDIR="\${D}" install
+    # Nano has no sshd
+    if use openssh; then
+        systemd_enable_service multi-user.target sshd.socket
+        dosym ../sshd.socket /usr/lib/systemd/system/sockets.target.wants/sshd.socket
+    fi
+    if ! use openssh; then
+        rm -f "\${ED}"/usr/lib/systemd/system/sshd*
+    fi
+}
+`;
+
+describe('reduceEbuild', () => {
+  it('resolves dependency groups, keeps unknown flags and normalises whitespace', async () => {
+    const text = await reduceEbuild(PATCHED_INIT, flags({ openssh: true, selinux: false }), { ignoreIuseFlags: ['openssh'] });
+    expect(text.split('\n')).toContain('RDEPEND="app-shells/bash net-misc/openssh sys-apps/systemd"');
+    expect(text.split('\n')).toContain('IUSE="test"');
+    expect(text).not.toContain('#');
+    const unknown = await reduceEbuild(PATCHED_INIT, flags({ openssh: true }), { ignoreIuseFlags: ['openssh'] });
+    expect(unknown).toContain('selinux? ( sec-policy/selinux-base )');
+  });
+
+  it('keeps the taken branch of if/elif/else chains with negations and && / ||', async () => {
+    const text = `src_configure() {
+\tif use a && use b; then
+\t\techo ab
+\telif ! use c || use d; then
+\t\techo not-c-or-d
+\telse
+\t\techo else
+\tfi
+\tif use a; then
+\t\tif use !b; then
+\t\t\techo nested-not-b
+\t\tfi
+\tfi
+}
+`;
+    const reduce = (states: Record<string, boolean>) => reduceEbuild(text, flags(states));
+    expect(await reduce({ a: true, b: true, c: true, d: true })).toBe('src_configure() {\necho ab\n}');
+    expect(await reduce({ a: true, b: false, c: false, d: false })).toBe('src_configure() {\necho not-c-or-d\necho nested-not-b\n}');
+    expect(await reduce({ a: false, b: false, c: true, d: false })).toBe('src_configure() {\necho else\n}');
+    // An unknown flag that does not decide the condition still lets it resolve (false && ? is false).
+    expect(await reduceEbuild(text, flags({ a: false, c: true, d: false }))).toBe('src_configure() {\necho else\n}');
+  });
+
+  it('leaves conditions it cannot decide as written', async () => {
+    const text = 'src_install() {\n\tif use a; then\n\t\tdoexe x\n\tfi\n\tif [[ ${PV} == 9999 ]]; then\n\t\tuse b && doexe y\n\tfi\n}\n';
+    expect(await reduceEbuild(text, flags({ b: false }))).toBe(
+      'src_install() {\nif use a; then\ndoexe x\nfi\nif [[ ${PV} == 9999 ]]; then\nfi\n}',
+    );
+    const tested = 'pkg_setup() {\n\tuse a && use b\n}\n';
+    expect(await reduceEbuild(tested, flags({ a: true, b: true }))).toBe('pkg_setup() {\nuse a && use b\n}');
+  });
+
+  it('handles use && / use || command forms', async () => {
+    const text = 'src_install() {\n\tuse openssh && dosbin ssh-helper\n\tuse bash || rm "${ED}"/etc/bash/bashrc\n\tuse openssh && use bash && dodoc both\n}\n';
+    expect(await reduceEbuild(text, STOCK)).toBe('src_install() {\ndosbin ssh-helper\ndodoc both\n}');
+    expect(await reduceEbuild(text, NANO)).toBe('src_install() {\nrm "${ED}"/etc/bash/bashrc\n}');
+  });
+
+  it('replaces usex with its value', async () => {
+    const text = 'src_configure() {\n\tlocal myconf=( $(usex systemd --with-systemd "") $(usex !openssh "--no-ssh" --ssh) $(usex bash) )\n\teconf "${myconf[@]}"\n}\n';
+    expect(await reduceEbuild(text, STOCK)).toContain('local myconf=( --with-systemd --ssh yes )');
+    expect(await reduceEbuild(text, NANO)).toContain('local myconf=( --with-systemd --no-ssh no )');
+    expect(await reduceEbuild(text, flags({}))).toContain('$(usex systemd --with-systemd "")');
+  });
+
+  it('drops IUSE assignments left empty and keeps += appends', async () => {
+    const text = 'IUSE="+openssh"\nIUSE+=" -bash test"\n';
+    expect(await reduceEbuild(text, STOCK, { ignoreIuseFlags: ['openssh', 'bash'] })).toBe('IUSE+="test"');
+  });
+
+  it('rejects text that is not bash, with its line', async () => {
+    await expect(reduceEbuild('EAPI=8\nfoo() {\n', STOCK, { source: 'x.ebuild' })).rejects.toThrow(InputError);
+    await expect(reduceEbuild('EAPI=8\nif true; then\n', STOCK, { source: 'x.ebuild' })).rejects.toThrow(/^x\.ebuild:\d+: not valid bash/);
+  });
+});
+
+describe('compareReduced', () => {
+  it('finds guarded changes equal to upstream under stock USE, with tabs and spaces', async () => {
+    expect(await compareReduced(UPSTREAM_INIT, PATCHED_INIT, STOCK, { ignoreIuseFlags: ['openssh'] })).toBeUndefined();
+  });
+
+  it('finds the guarded changes under Nano USE', async () => {
+    const diff = await compareReduced(UPSTREAM_INIT, PATCHED_INIT, NANO, { ignoreIuseFlags: ['openssh'] });
+    expect(diff).toMatchObject({ upstreamLine: 9, patchedLine: 9 });
+    expect(diff?.patched).toContain('RDEPEND="app-shells/bash sys-apps/systemd app-misc/nano-keys"');
+  });
+
+  it('reports an unguarded change at its line', async () => {
+    const patched = UPSTREAM_INIT.replace('\tsystemd_enable_service multi-user.target sshd.socket\n', '');
+    const diff = await compareReduced(UPSTREAM_INIT, patched, STOCK);
+    expect(diff).toEqual({
+      upstreamLine: 18,
+      patchedLine: 18,
+      upstream: 'systemd_enable_service multi-user.target sshd.socket\ndosym ../sshd.socket /usr/lib/systemd/system/sockets.target.wants/sshd.socket\n}',
+      patched: 'dosym ../sshd.socket /usr/lib/systemd/system/sockets.target.wants/sshd.socket\n}',
+    });
+  });
+
+  it('reports a guard whose flag defaults the wrong way', async () => {
+    const patched = PATCHED_INIT.replace('IUSE="test +openssh"', 'IUSE="test openssh"');
+    const offByDefault = await compareReduced(UPSTREAM_INIT, patched, flags({ openssh: false, selinux: false }), { ignoreIuseFlags: ['openssh'] });
+    expect(offByDefault?.upstreamLine).toBe(9);
+  });
+
+  it('reports an appended block that is not guarded', async () => {
+    const patched = UPSTREAM_INIT.replace('}\n', '\trm -f "${ED}"/usr/bin/ssh-keygen\n}\n');
+    const diff = await compareReduced(UPSTREAM_INIT, patched, STOCK);
+    expect(diff).toMatchObject({ upstreamLine: 20, patchedLine: 20, upstream: '}', patched: 'rm -f "${ED}"/usr/bin/ssh-keygen\n}' });
+  });
+
+  it('reports a change under a flag whose state is unknown', async () => {
+    const patched = UPSTREAM_INIT.replace('\tdosym ../sshd.socket', '\tuse mystery && dosym ../sshd.socket');
+    expect((await compareReduced(UPSTREAM_INIT, patched, STOCK))?.patchedLine).toBe(19);
+  });
+
+  it('reports text the patched side adds at the end', async () => {
+    const diff = await compareReduced(UPSTREAM_INIT, `${UPSTREAM_INIT}\npkg_postinst() {\n\telog hi\n}\n`, STOCK);
+    expect(diff).toMatchObject({ upstreamLine: undefined, patchedLine: 22, upstream: '' });
+  });
+});
