@@ -21,7 +21,7 @@ const ASSIGNMENT = /^([ \t]*)(?:(?:export|local|declare)[ \t]+)?([A-Za-z_][A-Za-
 
 /**
  * The scalar assignments, in file order, of the variables `wanted` accepts. `mask` is the
- * file's `maskShell` view, so text inside strings, comments and heredocs is never taken for code.
+ * file's `scanShell` view, so text inside strings, comments and heredocs is never taken for code.
  * Array assignments (`NAME=(…)`) are not scalars and are left out.
  */
 export function findAssignments(text: string, mask: string, wanted: (name: string) => boolean): Assignment[] {

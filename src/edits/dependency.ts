@@ -1,6 +1,6 @@
 import { findAssignments } from './assignments.js';
 import { missingAnchor } from './edit-error.js';
-import { maskShell } from './shell-mask.js';
+import { maskForEdit } from './shell-mask.js';
 import type { DepConditional, EditContext, EditResult } from './types.js';
 
 const DEPEND_VARIABLE = /^[A-Za-z0-9_]*DEPEND$/;
@@ -18,7 +18,7 @@ export function isDependVariable(name: string): boolean {
  * already applied.
  */
 export function applyDepConditional(text: string, edit: DepConditional, ctx: EditContext): EditResult {
-  const mask = maskShell(text);
+  const mask = maskForEdit(text, ctx);
   const atom = atomPattern(edit.atom);
   const group = `${edit.flag}?`;
   const wanted = edit.variable === undefined ? isDependVariable : (name: string) => name === edit.variable;

@@ -1,5 +1,7 @@
+import { missingAnchor } from './edit-error.js';
 import { codeIndents, dominantIndentUnit } from './indent.js';
 import { lineEnd, lineStart, splice, squashWhitespace } from './source-text.js';
+import type { EditContext } from './types.js';
 
 /** A shell function definition `name() {…}` (or `name()` and `{` on the next line). */
 export interface ShellFunction {
@@ -16,8 +18,11 @@ export interface ShellFunction {
 const BRACE_BEFORE = /[\s;&|(]/;
 const CLOSE_AFTER = /[\s;&|)<>]/;
 
-/** Finds the first definition of function `name` in a file's `maskShell` view. */
-export function findFunction(mask: string, name: string): ShellFunction | undefined {
+/**
+ * Finds the first definition of function `name` in a file's `scanShell` view; undefined when there
+ * is none, an EditError when its closing brace is missing.
+ */
+export function findFunction(mask: string, name: string, ctx: EditContext): ShellFunction | undefined {
   const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const definition = new RegExp(`^([ \\t]*)(?:function[ \\t]+)?${escaped}[ \\t]*\\([ \\t]*\\)[ \\t]*\\n?[ \\t]*\\{(?=\\s|$)`, 'm');
   const match = definition.exec(mask);
@@ -25,7 +30,7 @@ export function findFunction(mask: string, name: string): ShellFunction | undefi
   const indent = match[1]!;
   const open = match.index + match[0].length - 1;
   const close = matchingBrace(mask, open);
-  if (close === undefined) return undefined;
+  if (close === undefined) throw missingAnchor(ctx, `the closing brace of ${name}()`);
   const bodyIndents = codeIndents(mask, lineEnd(mask, open) + 1, lineStart(mask, close)).filter(
     (line) => line.startsWith(indent) && line.length > indent.length,
   );

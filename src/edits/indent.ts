@@ -1,5 +1,5 @@
 /**
- * The indentation of the code lines in `[from, to)` of a masked shell text (`maskShell`). Lines
+ * The indentation of the code lines in `[from, to)` of a masked shell text (`scanShell`). Lines
  * inside strings and heredocs are masked from their first column, so they have none and are left
  * out, as are blank lines.
  */

@@ -1,7 +1,7 @@
 import { findAssignments, type Assignment } from './assignments.js';
 import { EditError, missingAnchor } from './edit-error.js';
 import { dominantIndentUnit } from './indent.js';
-import { maskShell } from './shell-mask.js';
+import { maskForEdit } from './shell-mask.js';
 import { lineEnd, lineStart, splice } from './source-text.js';
 import type { EditContext, EditResult, IuseAdd } from './types.js';
 
@@ -15,7 +15,7 @@ const IUSE_NEIGHBOURS = new Set(['DESCRIPTION', 'HOMEPAGE', 'LICENSE', 'SLOT', '
  * else after `inherit`, else after EAPI. A flag already declared with the other default is an error.
  */
 export function applyIuseAdd(text: string, edit: IuseAdd, ctx: EditContext): EditResult {
-  const mask = maskShell(text);
+  const mask = maskForEdit(text, ctx);
   const entry = edit.default === 'on' ? `+${edit.flag}` : edit.flag;
   const iuse = findAssignments(text, mask, (name) => name === 'IUSE');
   for (const assignment of iuse) {

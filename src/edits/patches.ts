@@ -2,7 +2,7 @@ import { findAssignments } from './assignments.js';
 import { EditError } from './edit-error.js';
 import { appendFunction, findFunction, functionHolds, guardedBlock, insertIntoFunction } from './functions.js';
 import { dominantIndentUnit } from './indent.js';
-import { maskShell } from './shell-mask.js';
+import { maskForEdit } from './shell-mask.js';
 import type { EditContext, EditResult, PatchesAdd } from './types.js';
 
 /**
@@ -13,11 +13,14 @@ import type { EditContext, EditResult, PatchesAdd } from './types.js';
  * `PATCHES+=` is not an option there. Needs EAPI 6 or later (`eapply`).
  */
 export function applyPatchesAdd(text: string, edit: PatchesAdd, ctx: EditContext): EditResult {
-  const mask = maskShell(text);
+  const mask = maskForEdit(text, ctx);
   const eapi = findAssignments(text, mask, (name) => name === 'EAPI').find((assignment) => assignment.indent === '');
-  const eapiValue = eapi ? text.slice(eapi.valueStart, eapi.valueEnd) : '0';
-  if (/^[0-5]$/.test(eapiValue)) throw new EditError(ctx, `patches-add needs EAPI 6 or later for eapply, the ebuild has EAPI ${eapiValue}`);
-  const fn = findFunction(mask, 'src_prepare');
+  const eapiValue = eapi ? text.slice(eapi.valueStart, eapi.valueEnd) : undefined;
+  if (eapiValue === undefined || /^[0-5]$/.test(eapiValue)) {
+    const found = eapiValue === undefined ? 'no EAPI line' : `EAPI ${eapiValue}`;
+    throw new EditError(ctx, `patches-add needs EAPI 6 or later for eapply, the file has ${found}`);
+  }
+  const fn = findFunction(mask, 'src_prepare', ctx);
   const unit = fn?.unit ?? dominantIndentUnit(mask);
   const indent = (fn?.indent ?? '') + unit;
   const block = guardedBlock(edit.flag, [`${indent}${unit}eapply "\${FILESDIR}/${edit.patch}"`], indent);

@@ -1,7 +1,7 @@
 import { missingAnchor } from './edit-error.js';
 import { appendFunction, findFunction, functionHolds, guardedBlock, insertIntoFunction } from './functions.js';
 import { dominantIndentUnit, indentBody } from './indent.js';
-import { maskShell } from './shell-mask.js';
+import { maskForEdit } from './shell-mask.js';
 import type { EditContext, EditResult, PhaseAppend } from './types.js';
 
 /** Phases that have a default implementation `default` can call. */
@@ -21,8 +21,8 @@ export const PHASES_WITH_DEFAULT = new Set([
  * set. Already applied when the function holds the same block, whitespace aside.
  */
 export function applyPhaseAppend(text: string, edit: PhaseAppend, ctx: EditContext): EditResult {
-  const mask = maskShell(text);
-  const fn = findFunction(mask, edit.phase);
+  const mask = maskForEdit(text, ctx);
+  const fn = findFunction(mask, edit.phase, ctx);
   if (fn) {
     const indent = fn.indent + fn.unit;
     const block = guardedBlock(edit.flag, indentBody(edit.body, indent + fn.unit), indent);

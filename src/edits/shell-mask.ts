@@ -3,22 +3,37 @@
  * ebuild without being fooled by quoted text, comments, heredocs or expansions.
  */
 
+import { missingAnchor } from './edit-error.js';
+import type { EditContext } from './types.js';
+
 /** The character that replaces non-code characters in a mask. */
 export const MASKED = '_';
 
 /**
- * Returns `text` with the same length and the same newlines, in which everything that is not shell
- * code is replaced by `_`: the insides of quotes (the quote characters stay), comments, heredoc
- * bodies, `${…}`, `$(…)` and backtick substitutions (the `$` stays). A regex run on the mask only
- * matches code; its indices are valid in `text`.
+ * `scanShell(text).mask` for an edit: fails with an EditError when the text ends inside a quote,
+ * substitution or heredoc, since nothing could then be placed reliably after it.
  */
-export function maskShell(text: string): string {
+export function maskForEdit(text: string, ctx: EditContext): string {
+  const { mask, unterminated } = scanShell(text);
+  if (unterminated) throw missingAnchor(ctx, 'the end of every quote, substitution and heredoc (the file is not complete shell code)');
+  return mask;
+}
+
+/**
+ * Returns as `mask` the text with the same length and the same newlines, in which everything that
+ * is not shell code is replaced by `_`: the insides of quotes (the quote characters stay),
+ * comments, heredoc bodies, `${…}`, `$(…)` and backtick substitutions (the `$` stays). A regex run
+ * on the mask only matches code; its indices are valid in `text`. `unterminated` tells that the
+ * text ends inside one of those constructs.
+ */
+export function scanShell(text: string): { mask: string; unterminated: boolean } {
   const chars = text.split('');
   const hide = (from: number, to: number): void => {
     for (let i = from; i < to && i < chars.length; i++) if (chars[i] !== '\n') chars[i] = MASKED;
   };
-  new Scanner(text, hide).code(0, false);
-  return chars.join('');
+  const scanner = new Scanner(text, hide);
+  scanner.code(0, false);
+  return { mask: chars.join(''), unterminated: scanner.unterminated };
 }
 
 interface Heredoc {
@@ -30,6 +45,9 @@ const HEREDOC_START = /^<<(-?)[ \t]*(?:'([^'\n]*)'|"([^"\n]*)"|\\?([A-Za-z_][A-Z
 const WORD_BREAK = new Set([' ', '\t', '\n', ';', '&', '|', '(', ')']);
 
 class Scanner {
+  /** Set when the text ends inside a construct. */
+  unterminated = false;
+
   constructor(
     private readonly text: string,
     private readonly hide: (from: number, to: number) => void,
@@ -72,7 +90,9 @@ class Scanner {
         const stop = end === -1 ? text.length : end;
         mask(i, stop);
         i = stop;
-      } else if (c === '<' && text.startsWith('<<', i) && text[i + 2] !== '<') {
+      } else if (text.startsWith('<<<', i)) {
+        i += 3;
+      } else if (text.startsWith('<<', i)) {
         const match = HEREDOC_START.exec(text.slice(i, i + 200));
         if (match) {
           pending.push({ delimiter: match[2] ?? match[3] ?? match[4] ?? '', stripTabs: match[1] === '-' });
@@ -91,6 +111,7 @@ class Scanner {
         i++;
       }
     }
+    if (nested || pending.length > 0) this.unterminated = true;
     return text.length;
   }
 
@@ -98,18 +119,17 @@ class Scanner {
   private heredocBodies(i: number, heredocs: readonly Heredoc[], mask: (from: number, to: number) => void): number {
     for (const heredoc of heredocs) {
       const start = i;
-      while (i < this.text.length) {
+      let closed = false;
+      while (i < this.text.length && !closed) {
         const newline = this.text.indexOf('\n', i);
-        const lineEnd = newline === -1 ? this.text.length : newline;
-        const line = this.text.slice(i, lineEnd);
-        const next = newline === -1 ? this.text.length : newline + 1;
-        if ((heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter) {
-          mask(start, i);
-          i = next;
-          break;
-        }
-        i = next;
-        if (i >= this.text.length) mask(start, i);
+        const line = this.text.slice(i, newline === -1 ? this.text.length : newline);
+        closed = (heredoc.stripTabs ? line.replace(/^\t+/, '') : line) === heredoc.delimiter;
+        if (closed) mask(start, i);
+        i = newline === -1 ? this.text.length : newline + 1;
+      }
+      if (!closed) {
+        mask(start, i);
+        this.unterminated = true;
       }
     }
     return i;
@@ -123,6 +143,7 @@ class Scanner {
       else if (c === close) return i + 1;
       else i++;
     }
+    this.unterminated = true;
     return this.text.length;
   }
 
@@ -141,6 +162,7 @@ class Scanner {
       else if (c === '$') i = this.dollar(i + 1);
       else i++;
     }
+    this.unterminated = true;
     return text.length;
   }
 
@@ -164,6 +186,7 @@ class Scanner {
       else if (c === '$') i = this.dollar(i + 1);
       else i++;
     }
+    this.unterminated = true;
     return text.length;
   }
 }
