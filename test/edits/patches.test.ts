@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { applyEdit, type PatchesAdd } from '../../src/edits/index.js';
+import { changedLines } from './diff.js';
+import { ctx, noIuseEbuild, twoSpacesEbuild } from './fixtures.js';
+
+function applyTwice(text: string, edit: PatchesAdd): string {
+  const first = applyEdit(text, edit, ctx);
+  expect(first.status).toBe('applied');
+  expect(applyEdit(first.text, edit, ctx)).toEqual({ text: first.text, status: 'already-applied' });
+  return first.text;
+}
+
+describe('patches-add', () => {
+  it('applies the patch under the flag at the start of an existing src_prepare, before default', () => {
+    const edited = applyTwice(twoSpacesEbuild, { type: 'patches-add', flag: '!openssh', patch: 'nano/0001-no-ssh.patch' });
+    expect(changedLines(twoSpacesEbuild, edited)).toEqual({
+      removed: [],
+      added: ['  if ! use openssh; then', '    eapply "${FILESDIR}/nano/0001-no-ssh.patch"', '  fi'],
+    });
+    expect(edited).toContain('{\n  if ! use openssh; then\n    eapply "${FILESDIR}/nano/0001-no-ssh.patch"\n  fi\n  default\n}');
+  });
+
+  it('keeps code that shares the opening brace\'s line after the block', () => {
+    const text = 'EAPI=8\nsrc_prepare() { default\n\teapply_user\n}\n';
+    expect(applyTwice(text, { type: 'patches-add', flag: 'x', patch: '${PN}-fix.patch' })).toBe(
+      'EAPI=8\nsrc_prepare() {\n\tif use x; then\n\t\teapply "${FILESDIR}/${PN}-fix.patch"\n\tfi\n\tdefault\n\teapply_user\n}\n',
+    );
+  });
+
+  it('creates src_prepare calling default, or the named eclass phase', () => {
+    const created = applyTwice(noIuseEbuild, { type: 'patches-add', flag: 'x', patch: 'a.patch' });
+    expect(created).toBe(`${noIuseEbuild}\nsrc_prepare() {\n\tif use x; then\n\t\teapply "\${FILESDIR}/a.patch"\n\tfi\n\tdefault\n}\n`);
+    const eclass = applyTwice(noIuseEbuild, { type: 'patches-add', flag: 'x', patch: 'a.patch', prepareCall: 'go-module_src_prepare' });
+    expect(eclass.endsWith('\tfi\n\tgo-module_src_prepare\n}\n')).toBe(true);
+  });
+
+  it('refuses EAPIs without eapply', () => {
+    expect(() => applyEdit('EAPI=5\nsrc_prepare() {\n\t:\n}\n', { type: 'patches-add', flag: 'x', patch: 'a.patch' }, ctx)).toThrow(
+      'layer ssh: app-misc/demo/demo-1.ebuild: patches-add needs EAPI 6 or later for eapply, the file has EAPI 5',
+    );
+  });
+});
