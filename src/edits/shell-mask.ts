@@ -7,7 +7,7 @@ import { missingAnchor } from './edit-error.js';
 import type { EditContext } from './types.js';
 
 /** The character that replaces non-code characters in a mask. */
-export const MASKED = '_';
+const MASKED = '_';
 
 /**
  * `scanShell(text).mask` for an edit: fails with an EditError when the text ends inside a quote,
