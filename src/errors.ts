@@ -13,6 +13,21 @@ export class InputError extends Error {
   }
 }
 
+/** Codes for problems in the definition of a layer set, reported as findings by `validate`. */
+export type DefinitionCode = 'BadSeries' | 'BadManifest' | 'TemplateError' | 'OverlayFileOwnedTwice' | 'BadPatch' | 'MissingLayer';
+
+/** An InputError in the layer set itself (series, manifest, template, overlay files, patch files). */
+export class LayerDefinitionError extends InputError {
+  constructor(
+    readonly code: DefinitionCode,
+    readonly layer: string | undefined,
+    error: InputError,
+  ) {
+    super(error.message.slice(error.location ? error.location.length + 2 : 0), error.location);
+    this.name = 'LayerDefinitionError';
+  }
+}
+
 /** Formats `file:line` for error messages, omitting the line when it is unknown. */
 export function locate(file: string, line?: number): string {
   return line === undefined ? file : `${file}:${line}`;

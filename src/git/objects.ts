@@ -84,6 +84,8 @@ export class ObjectReader {
 
   /** Ends the `git cat-file` process once the outstanding reads are answered. */
   async close(): Promise<void> {
+    // Waiting for the exit must keep Node alive, or a caller awaiting close() would never resume.
+    this.setIdle(false);
     if (!this.child.stdin.writableEnded) this.child.stdin.end();
     await this.exited;
   }

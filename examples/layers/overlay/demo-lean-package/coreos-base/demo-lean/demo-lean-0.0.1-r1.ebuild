@@ -1,0 +1,1 @@
+demo-lean-0.0.1.ebuild

@@ -1,0 +1,52 @@
+import { InputError } from '../errors.js';
+import type { Command } from 'commander';
+import { formatApplyReport } from '../report/apply.js';
+import { colorsFor } from '../report/colors.js';
+import { applyToUpstream, type ApplyDestination } from '../workflow/apply.js';
+import { parseCount } from './options.js';
+
+interface ApplyOptions {
+  upstream: string;
+  ref?: string;
+  layers: string;
+  branch?: string;
+  worktree?: boolean;
+  dryRun?: boolean;
+  force?: boolean;
+  fuzz: string;
+  json?: boolean;
+}
+
+/** `nano-overlay apply`: render and apply the layers to an upstream, as a new branch or into the work tree. */
+export function registerApplyCommand(program: Command): void {
+  program
+    .command('apply')
+    .description('apply the layers to an upstream revision, as a new branch (one commit a layer) or into the work tree')
+    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
+    .option('--ref <rev>', 'the upstream revision (default HEAD)')
+    .option('--layers <dir>', 'the layer set directory', '.')
+    .option('--branch <name>', 'create branch NAME: the revision plus one commit per layer')
+    .option('--worktree', "write into the upstream's checked-out work tree")
+    .option('--dry-run', 'write nothing; report what would happen')
+    .option('--force', 'replace an existing branch')
+    .option('--fuzz <n>', 'context lines a hunk may drop to apply', '2')
+    .option('--json', 'print JSON')
+    .action(async (options: ApplyOptions) => {
+      const report = await applyToUpstream({
+        layersDir: options.layers,
+        upstream: options.upstream,
+        ...(options.ref ? { ref: options.ref } : {}),
+        destination: destination(options),
+        fuzz: parseCount(options.fuzz, '--fuzz'),
+      });
+      process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatApplyReport(report, colorsFor())}\n`);
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}
+
+function destination(options: ApplyOptions): ApplyDestination {
+  const chosen = [options.branch !== undefined, options.worktree === true].filter(Boolean).length;
+  if (options.dryRun) return { dryRun: true };
+  if (chosen !== 1) throw new InputError('choose exactly one of --branch NAME, --worktree or --dry-run');
+  return options.branch !== undefined ? { branch: options.branch, force: options.force === true } : { worktree: true };
+}
