@@ -38,13 +38,14 @@ export function loadBashParser(): Promise<Parser> {
 
 /**
  * Parses `text` as bash and passes the root node to `use`, freeing the tree afterwards. Throws an
- * InputError at the first syntax error, naming `source`.
+ * InputError at the first syntax error, naming `source`, unless `tolerant` is set: then the tree may
+ * hold `ERROR` nodes (tree-sitter-bash rejects some valid bash, such as extglobs inside `[[ ]]`).
  */
-export async function withBashTree<T>(text: string, source: string | undefined, use: (root: Node) => T): Promise<T> {
+export async function withBashTree<T>(text: string, source: string | undefined, use: (root: Node) => T, tolerant = false): Promise<T> {
   const tree = (await loadBashParser()).parse(text);
   if (!tree) throw new InputError('bash parser returned no tree', source);
   try {
-    if (tree.rootNode.hasError) {
+    if (!tolerant && tree.rootNode.hasError) {
       const error = firstError(tree.rootNode);
       throw new InputError('not valid bash', locate(source ?? 'ebuild', (error?.startPosition.row ?? 0) + 1));
     }
@@ -173,7 +174,8 @@ function dependFlagUses(nodes: readonly DependNode[], firstLine: number, require
 }
 
 /**
- * Every place the ebuild tests a USE flag: `use`, `usex`, `usev`, `use_enable`, `use_with` and
+ * Every place the ebuild tests a USE flag (parts tree-sitter-bash cannot parse are searched as far
+ * as it got): `use`, `usex`, `usev`, `use_enable`, `use_with` and
  * `in_iuse` commands, `flag? (` groups in dependency variables and the flags REQUIRED_USE names.
  */
 export function usedFlags(text: string, source?: string): Promise<FlagUse[]> {
@@ -200,7 +202,7 @@ export function usedFlags(text: string, source?: string): Promise<FlagUse[]> {
       }
     });
     return uses.sort((a, b) => a.line - b.line);
-  });
+  }, true);
 }
 
 export interface FilesdirRef {
@@ -225,5 +227,5 @@ export function filesdirRefs(text: string, source?: string): Promise<FilesdirRef
       refs.push({ path: (match[1] ?? '').replace(/^\//, ''), line });
     }
     return refs;
-  });
+  }, true);
 }

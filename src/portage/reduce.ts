@@ -8,7 +8,8 @@ import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './
  * guards are off. Dependency variables lose their resolved `flag? ( … )` groups, `if use …` keeps its
  * taken branch, `use flag && cmd` / `use flag || cmd` keep or drop `cmd`, `$(usex …)` becomes its
  * value, comments and layer-added IUSE flags go, and whitespace is normalised. Whatever depends on a
- * flag whose state is unknown, or on anything but USE tests, is kept as written.
+ * flag whose state is unknown, or on anything but USE tests, is kept as written, and so is any part
+ * the bash grammar cannot parse.
  */
 
 /** A flag's state, or undefined when it is not known. */
@@ -46,6 +47,8 @@ class Reducer {
     switch (node.type) {
       case 'comment':
         return [];
+      case 'ERROR':
+        return [{ start: node.startIndex, end: node.endIndex }];
       case 'if_statement':
         return this.renderIf(node) ?? this.renderChildren(node);
       case 'list':
@@ -214,10 +217,10 @@ export function reduceEbuildLines(text: string, isEnabled: FlagState, opts: Redu
   return withBashTree(text, opts.source, (root) => {
     const reducer = new Reducer(text, isEnabled, opts.ignoreIuseFlags ?? []);
     return reducer.lines(reducer.render(root));
-  });
+  }, true);
 }
 
-/** The reduced text of an ebuild (see the module comment). Throws an InputError when it is not valid bash. */
+/** The reduced text of an ebuild (see the module comment). What tree-sitter-bash cannot parse is kept as written. */
 export async function reduceEbuild(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<string> {
   return (await reduceEbuildLines(text, isEnabled, opts)).map((line) => line.text).join('\n');
 }

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { compareReduced, reduceEbuild, type FlagState } from '../../src/portage/reduce.js';
-import { InputError } from '../../src/errors.js';
 
 const flags =
   (states: Record<string, boolean>): FlagState =>
@@ -124,9 +123,22 @@ describe('reduceEbuild', () => {
     expect(await reduceEbuild(text, STOCK, { ignoreIuseFlags: ['openssh', 'bash'] })).toBe('IUSE+="test"');
   });
 
-  it('rejects text that is not bash, with its line', async () => {
-    await expect(reduceEbuild('EAPI=8\nfoo() {\n', STOCK, { source: 'x.ebuild' })).rejects.toThrow(InputError);
-    await expect(reduceEbuild('EAPI=8\nif true; then\n', STOCK, { source: 'x.ebuild' })).rejects.toThrow(/^x\.ebuild:\d+: not valid bash/);
+  it('keeps what the bash grammar cannot parse as written, and still reduces the rest', async () => {
+    const text = [
+      'if [[ ${PV} != *@(alpha|beta|pre|rc)* ]] ; then',
+      '\tKEYWORDS="amd64"',
+      'fi',
+      'src_install() {',
+      '\tuse openssh && dosbin helper',
+      '}',
+      '',
+    ].join('\n');
+    const reduced = await reduceEbuild(text, STOCK);
+    expect(reduced).toContain('*@(alpha|beta|pre|rc)*');
+    expect(reduced).toContain('KEYWORDS="amd64"');
+    expect(reduced.endsWith('src_install() {\ndosbin helper\n}')).toBe(true);
+    const changed = text.replace('"amd64"', '"amd64 arm64"');
+    expect((await compareReduced(text, changed, STOCK))?.patchedLine).toBeGreaterThan(0);
   });
 });
 
