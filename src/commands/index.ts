@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
+import { registerValidateCommand } from './validate.js';
 
 /** Registers every sub-command on the program. */
 export function registerCommands(program: Command): void {
   registerListCommand(program);
   registerApplyCommand(program);
   registerNewCommand(program);
+  registerValidateCommand(program);
 }

@@ -19,10 +19,8 @@ export function formatHuman(layers: readonly LayerLine[], findings: readonly Fin
     status === 'failed' || status === 'conflict' ? colors.red(status) : status === 'skipped' ? colors.yellow(status) : colors.green(status);
   for (const layer of layers) {
     lines.push(`${colors.bold(layer.name)}: ${statusColor(layer.status)}`);
-    for (const file of layer.files) {
-      const moved = file.resolvedPath !== file.path ? ` → ${file.resolvedPath}` : '';
-      lines.push(`  ${file.path}${moved}: ${statusColor(file.status)}`);
-    }
+    const fileLines = layer.files.map((file) => `  ${file.path}${file.resolvedPath !== file.path ? ` → ${file.resolvedPath}` : ''}: ${statusColor(file.status)}`);
+    lines.push(...new Set(fileLines));
     for (const found of findings.filter((entry) => entry.layer === layer.name)) lines.push(`  ${formatFinding(found, paint)}`);
   }
   const unowned = findings.filter((entry) => entry.layer === null || !layers.some((layer) => layer.name === entry.layer));

@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { colorsFor } from '../report/colors.js';
+import { formatGithub } from '../report/github.js';
+import { formatHuman } from '../report/human.js';
+import { validateLayers } from '../workflow/validate.js';
+
+type Format = 'human' | 'json' | 'github';
+
+/** `nano-overlay validate`: apply the layers in memory to an upstream revision and run every check. */
+export function registerValidateCommand(program: Command): void {
+  program
+    .command('validate')
+    .description('apply the layers in memory to an upstream revision and check that they apply and leave stock Flatcar unchanged')
+    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
+    .option('--ref <rev>', 'the upstream revision (default HEAD)')
+    .option('--layers <dir>', 'the layer set directory', '.')
+    .option('--format <format>', 'human, json or github', 'human')
+    .option('--json', 'the same as --format json')
+    .action(async (options: { upstream: string; ref?: string; layers: string; format: string; json?: boolean }) => {
+      const format = (options.json ? 'json' : options.format) as Format;
+      if (!['human', 'json', 'github'].includes(format)) throw new InputError(`--format must be human, json or github, not '${format}'`);
+      const report = await validateLayers({ upstream: options.upstream, layersDir: options.layers, ...(options.ref ? { ref: options.ref } : {}) });
+      const output =
+        format === 'json'
+          ? JSON.stringify(report, null, 2)
+          : format === 'github'
+            ? formatGithub(report.findings, report.upstream.overlayPrefix ? `${report.upstream.overlayPrefix}/` : '')
+            : formatHuman(report.layers, report.findings, colorsFor(), 'validate');
+      if (output !== '') process.stdout.write(`${output}\n`);
+      process.exitCode = report.ok ? 0 : 1;
+    });
+}

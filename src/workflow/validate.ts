@@ -1,0 +1,93 @@
+import { CHECKS, CheckContext, DEFAULT_STOCK_PROFILES, finding, sortFindings, type Check, type Finding, type ProfileConfig } from '../checks/index.js';
+import { LayerDefinitionError } from '../errors.js';
+import type { LayerSet } from '../layers/load.js';
+import type { ApplyResult } from '../layers/apply.js';
+import type { RenderedLayer } from '../layers/render.js';
+import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { applyRendered } from './apply.js';
+import { loadLayersFrom } from './layer-set.js';
+
+export interface ValidateRequest {
+  readonly layersDir?: string;
+  readonly upstream: string;
+  readonly ref?: string;
+  readonly checks?: readonly Check[];
+}
+
+/** The result of `validate`, in the shape `--json` prints. */
+export interface ValidationReport {
+  readonly ok: boolean;
+  readonly upstream: { readonly path: string; readonly ref: string; readonly commit: string; readonly overlayPrefix: string };
+  readonly layers: readonly {
+    readonly name: string;
+    readonly status: string;
+    readonly files: readonly { readonly path: string; readonly resolvedPath: string; readonly status: string }[];
+  }[];
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Validates the layer set in `layersDir` against the upstream at `ref`: applies it in memory
+ * (nothing is written anywhere) and runs every check. Problems in the layer set's own definition
+ * become error findings with their own codes; a bad upstream or ref is an InputError.
+ */
+export async function validateLayers(request: ValidateRequest): Promise<ValidationReport> {
+  const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
+  try {
+    const upstreamInfo = { path: upstream.repoDir, ref: upstream.ref, commit: upstream.commit, overlayPrefix: upstream.overlayPrefix };
+    let loaded;
+    try {
+      loaded = await loadLayersFrom(request.layersDir);
+    } catch (error) {
+      if (!(error instanceof LayerDefinitionError)) throw error;
+      const problem = finding(error.code, 'error', error.message, { layer: error.layer ?? null, path: error.location?.replace(/:\d+$/, '') ?? null, line: lineOf(error.location) });
+      return { ok: false, upstream: upstreamInfo, layers: [], findings: [problem] };
+    }
+    const result = await applyRendered(upstream, loaded.rendered);
+    const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS);
+    return {
+      ok: !findings.some((entry) => entry.level === 'error'),
+      upstream: upstreamInfo,
+      layers: result.layers.map((layer) => ({
+        name: layer.name,
+        status: layer.status,
+        files: layer.files.map((file) => ({ path: file.path, resolvedPath: file.resolvedPath, status: file.status })),
+      })),
+      findings,
+    };
+  } finally {
+    await upstream.close();
+  }
+}
+
+/** Runs `checks` over an applied layer set and returns their findings, sorted by layer, path and line. */
+export async function runChecks(
+  upstream: Upstream,
+  set: LayerSet,
+  rendered: readonly RenderedLayer[],
+  result: ApplyResult,
+  checks: readonly Check[],
+): Promise<Finding[]> {
+  const portageStable = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
+  const context = new CheckContext({
+    set,
+    rendered,
+    result,
+    upstream: { overlay: await upstream.openTree('overlay'), portageStable },
+    profiles: profileConfig(set),
+  });
+  const findings = (await Promise.all(checks.map((check) => check.run(context)))).flat();
+  return sortFindings(findings, set.layers.map((layer) => layer.name));
+}
+
+/** The profiles to judge stock and Nano USE by: `profiles.stock` and `profiles.nano` in values.yaml. */
+export function profileConfig(set: LayerSet): ProfileConfig {
+  const profiles = (set.values.profiles ?? {}) as { stock?: unknown; nano?: unknown };
+  const list = (value: unknown): string[] | undefined => (Array.isArray(value) ? value.map(String) : undefined);
+  return { stock: list(profiles.stock) ?? [...DEFAULT_STOCK_PROFILES], nano: list(profiles.nano) ?? [] };
+}
+
+function lineOf(location: string | undefined): number | null {
+  const match = location ? /:(\d+)$/.exec(location) : null;
+  return match ? Number(match[1]) : null;
+}
