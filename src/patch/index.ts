@@ -1,0 +1,11 @@
+export type { BinaryHunk, BinaryPatch, FilePatch, Hunk, HunkLine, HunkResult } from './types.js';
+export { parsePatch, type ParseOptions } from './parse.js';
+export { formatPatch, formatPatchBytes } from './format.js';
+export { applyHunks, applyHunksToBytes, type ApplyHunksOptions } from './apply.js';
+export { reversePatch } from './reverse.js';
+export { createFilePatches, createPatch, createTreePatch, type CreatePatchOptions } from './create.js';
+export { merge3 } from './merge3.js';
+export { applyPatchSet, type ApplyPatchSetOptions, type BlobSource, type FileResult, type PatchSetResult } from './apply-tree.js';
+export { gitBlobSource, GitObjectReader, GitRevisionTree, type GitObject } from './git-objects.js';
+export { applyDelta } from './delta.js';
+export { blobId } from './oid.js';
