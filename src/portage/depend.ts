@@ -40,13 +40,18 @@ export function parseDepend(text: string, source?: string): DependNode[] {
     throw new InputError(`invalid dependency specification: ${why} (line ${line} of the value)`, source);
   };
 
-  const openGroup = (opener: Token): DependNode[] => {
-    const paren = tokens[position];
-    if (paren?.text !== '(') fail(`'${opener.text}' must be followed by '('`, opener.line);
-    position++;
+  /** The nodes up to the `)` closing a group whose `(` was just consumed. */
+  const groupBody = (): DependNode[] => {
     const children = parseList(true);
     position++;
     return children;
+  };
+
+  /** `opener` (an operator or `flag?`) must be followed by a group. */
+  const operandGroup = (opener: Token): DependNode[] => {
+    if (tokens[position]?.text !== '(') fail(`'${opener.text}' must be followed by '('`, opener.line);
+    position++;
+    return groupBody();
   };
 
   const parseList = (nested: boolean): DependNode[] => {
@@ -61,12 +66,11 @@ export function parseDepend(text: string, source?: string): DependNode[] {
       const useMatch = USE_CONDITIONAL_RE.exec(token.text);
       const operator = GROUP_OPERATORS[token.text];
       if (token.text === '(') {
-        position--;
-        nodes.push({ kind: 'all-of', children: openGroup(token), line: token.line });
+        nodes.push({ kind: 'all-of', children: groupBody(), line: token.line });
       } else if (operator) {
-        nodes.push({ kind: operator, children: openGroup(token), line: token.line });
+        nodes.push({ kind: operator, children: operandGroup(token), line: token.line });
       } else if (useMatch) {
-        nodes.push({ kind: 'use', flag: useMatch[2]!, negated: useMatch[1] === '!', children: openGroup(token), line: token.line });
+        nodes.push({ kind: 'use', flag: useMatch[2]!, negated: useMatch[1] === '!', children: operandGroup(token), line: token.line });
       } else if (/[()]/.test(token.text.replace(/\[[^\]]*\]/g, ''))) {
         fail(`unexpected '${token.text}'`, token.line);
       } else {
