@@ -14,6 +14,7 @@ export const applyStatusCheck: Check = {
   async run(context) {
     const findings: Finding[] = [];
     for (const layer of context.input.result.layers) {
+      const followsSeen = new Set<string>();
       if (layer.status === 'skipped') {
         findings.push(finding('LayerSkipped', 'warning', layer.message ?? 'layer skipped', { layer: layer.name }));
       }
@@ -36,7 +37,10 @@ export const applyStatusCheck: Check = {
           }
         }
         for (const follow of file.follows) {
-          findings.push(finding('TargetFollowed', 'info', `${file.source}: ${describeFollow(follow)}`, where));
+          const description = describeFollow(follow);
+          if (followsSeen.has(description)) continue;
+          followsSeen.add(description);
+          findings.push(finding('TargetFollowed', 'info', `followed ${description}`, where));
         }
       }
     }

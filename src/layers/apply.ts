@@ -1,4 +1,4 @@
-import { applyEdit, EditError } from '../edits/index.js';
+import { applyEdit, describeEdit, EditError } from '../edits/index.js';
 import { applyPatchSet, type BlobSource, type FilePatch, type FileResult, type HunkResult } from '../patch/index.js';
 import { PendingTree } from '../tree/pending.js';
 import type { FileEntry, ReadableTree } from '../tree/types.js';
@@ -22,6 +22,8 @@ export interface FileOutcome {
   /** Where the change comes from: a patch file, an edit's manifest location or an overlay file. */
   readonly source: string;
   readonly kind: 'patch' | 'edit' | 'file';
+  /** What was done, for edits (e.g. `add +openssh to IUSE`). */
+  readonly detail?: string;
   readonly hunks?: readonly LocatedHunkResult[];
   readonly message?: string;
 }
@@ -180,7 +182,7 @@ async function applyStructuredEdit(
 ): Promise<FileOutcome> {
   const named = 'file' in target ? target.file : target.package;
   const resolved = 'file' in target ? await resolveTarget(tree, target.file) : await resolvePackageTarget(tree, target.package);
-  const base = { path: named, source: location, kind: 'edit' as const, follows: resolved?.follows ?? [] };
+  const base = { path: named, source: location, kind: 'edit' as const, detail: describeEdit(edit), follows: resolved?.follows ?? [] };
   const entry = resolved ? await tree.read(resolved.path) : undefined;
   if (!resolved || !entry) {
     return { ...base, resolvedPath: named, status: 'failed', message: `${'file' in target ? 'file' : 'package'} '${named}' not found upstream` };

@@ -10,7 +10,8 @@ export function formatApplyReport(report: ApplyReport, colors: Colors): string {
     lines.push(`${colors.bold(layer.name)}: ${status}${layer.commit ? ` ${layer.commit.slice(0, 12)}` : ''}${layer.message ? ` (${layer.message})` : ''}`);
     for (const file of layer.files) {
       const moved = file.resolvedPath !== file.path ? ` → ${file.resolvedPath}` : '';
-      lines.push(`  ${file.status.padEnd(15)} ${file.path}${moved}${file.message ? `: ${file.message}` : ''}`);
+      const detail = [file.detail, file.message].filter(Boolean).join(': ');
+      lines.push(`  ${file.status.padEnd(15)} ${file.path}${moved}${detail ? `: ${detail}` : ''}`);
     }
   }
   lines.push(outcomeLine(report));

@@ -4,6 +4,7 @@ import { dirtyPaths, writeChangesToWorkTree } from '../git/worktree.js';
 import { commitTree, createBranch, writeTree } from '../git/write.js';
 import { applyLayers, type ApplyResult, type LayerOutcome } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
+import { describeFollow } from '../layers/targets.js';
 import type { BlobSource } from '../patch/index.js';
 import type { ChangeSet } from '../tree/types.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
@@ -31,7 +32,14 @@ export interface ApplyReport {
     readonly status: LayerOutcome['status'];
     readonly commit?: string;
     readonly message?: string;
-    readonly files: readonly { readonly path: string; readonly resolvedPath: string; readonly status: string; readonly follows: readonly string[]; readonly message?: string }[];
+    readonly files: readonly {
+      readonly path: string;
+      readonly resolvedPath: string;
+      readonly status: string;
+      readonly follows: readonly string[];
+      readonly detail?: string;
+      readonly message?: string;
+    }[];
   }[];
 }
 
@@ -75,7 +83,8 @@ export async function applyToUpstream(request: ApplyRequest): Promise<ApplyRepor
           path: file.path,
           resolvedPath: file.resolvedPath,
           status: file.status,
-          follows: file.follows.map((follow) => `${follow.from} → ${follow.to} (${follow.reason})`),
+          follows: file.follows.map(describeFollow),
+          ...(file.detail ? { detail: file.detail } : {}),
           ...(file.message ? { message: file.message } : {}),
         })),
       })),
