@@ -236,7 +236,9 @@ class PatchParser {
     while (oldLeft > 0 || newLeft > 0) {
       const line = this.lines[this.pos];
       if (line === undefined || line.startsWith('@@ ') || line.startsWith('diff --git ')) {
-        this.fail(`truncated hunk: ${oldLeft} old and ${newLeft} new line(s) missing for the header at line ${sourceLine}`);
+        const missing = `${oldLeft} old and ${newLeft} new line(s) missing`;
+        if (line === undefined) this.fail(`truncated hunk: the patch ends with ${missing}`, sourceLine);
+        this.fail(`truncated hunk: ${missing} for the header at line ${sourceLine}`);
       }
       const kind = line === '' ? ' ' : line[0];
       if (kind === '\\') {
