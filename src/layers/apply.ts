@@ -143,7 +143,7 @@ async function applyPatchFile(
     ...(options.threeWay && blobs ? { threeWay: blobs } : {}),
   });
   const statuses = result.files.map(fileStatus);
-  if (result.ok || statuses.includes('conflict')) tree.merge(result.changes);
+  if (result.ok || statuses.includes('conflict')) await writeChanged(tree, result.changes);
   return result.files.map((file, index) => {
     const patch = patches[index]!;
     return {
@@ -157,6 +157,18 @@ async function applyPatchFile(
       ...(file.message ? { message: file.message } : {}),
     };
   });
+}
+
+/** Records only the entries that differ from what the tree holds, so an already-applied change records nothing. */
+async function writeChanged(tree: PendingTree, changes: ReadonlyMap<string, FileEntry | null>): Promise<void> {
+  for (const [path, entry] of changes) {
+    const current = await tree.read(path);
+    if (entry === null) {
+      if (current) tree.remove(path);
+    } else if (!current || current.mode !== entry.mode || !current.data.equals(entry.data)) {
+      tree.write(path, entry);
+    }
+  }
 }
 
 function retarget(patch: FilePatch, path: string): FilePatch {

@@ -51,7 +51,7 @@ const PACKAGE_NAME = /^[A-Za-z0-9+_.-]+\/[A-Za-z0-9+_-]+$/;
 export function parseManifest(text: string, file: string): LayerManifest {
   let data: unknown;
   try {
-    data = parseYaml(text, { prettyErrors: false });
+    data = parseYaml(text, { prettyErrors: true });
   } catch (error) {
     if (error instanceof YAMLParseError) {
       const line = error.linePos?.[0]?.line;
