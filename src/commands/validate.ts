@@ -3,7 +3,9 @@ import { InputError } from '../errors.js';
 import { colorsFor } from '../report/colors.js';
 import { formatGithub } from '../report/github.js';
 import { formatHuman } from '../report/human.js';
+import { formatRangeReport, progressLine } from '../report/range.js';
 import { validateLayers } from '../workflow/validate.js';
+import { validateRange } from '../workflow/validate-range.js';
 
 type Format = 'human' | 'json' | 'github';
 
@@ -17,9 +19,14 @@ export function registerValidateCommand(program: Command): void {
     .option('--layers <dir>', 'the layer set directory', '.')
     .option('--format <format>', 'human, json or github', 'human')
     .option('--json', 'the same as --format json')
-    .action(async (options: { upstream: string; ref?: string; layers: string; format: string; json?: boolean }) => {
+    .option('--range <A..B>', 'check every first-parent commit of A..B that touches what the layers target')
+    .action(async (options: { upstream: string; ref?: string; layers: string; format: string; json?: boolean; range?: string }) => {
       const format = (options.json ? 'json' : options.format) as Format;
       if (!['human', 'json', 'github'].includes(format)) throw new InputError(`--format must be human, json or github, not '${format}'`);
+      if (options.range !== undefined) {
+        await validateRangeCommand(options.upstream, options.layers, options.range, format);
+        return;
+      }
       const report = await validateLayers({ upstream: options.upstream, layersDir: options.layers, ...(options.ref ? { ref: options.ref } : {}) });
       const output =
         format === 'json'
@@ -30,4 +37,23 @@ export function registerValidateCommand(program: Command): void {
       if (output !== '') process.stdout.write(`${output}\n`);
       process.exitCode = report.ok ? 0 : 1;
     });
+}
+
+async function validateRangeCommand(upstream: string, layers: string, range: string, format: Format): Promise<void> {
+  const tty = process.stderr.isTTY === true;
+  const report = await validateRange({
+    upstream,
+    layersDir: layers,
+    range,
+    ...(tty ? { onProgress: (done: number, total: number, commit: { commit: string; subject: string }) => process.stderr.write(`\r\x1b[K${progressLine(done, total, `${commit.commit.slice(0, 10)} ${commit.subject}`)}`) } : {}),
+  });
+  if (tty) process.stderr.write('\r\x1b[K');
+  const output =
+    format === 'json'
+      ? JSON.stringify(report, null, 2)
+      : format === 'github'
+        ? formatGithub(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []))
+        : formatRangeReport(report, colorsFor());
+  if (output !== '') process.stdout.write(`${output}\n`);
+  process.exitCode = report.ok ? 0 : 1;
 }

@@ -94,10 +94,14 @@ export async function applyToUpstream(request: ApplyRequest): Promise<ApplyRepor
   }
 }
 
-/** Applies rendered layers to the located upstream's trees, in memory. */
-export async function applyRendered(upstream: Upstream, rendered: readonly RenderedLayer[], options: { fuzz?: number; threeWay?: boolean } = {}): Promise<ApplyResult> {
-  const overlay = await upstream.openTree('overlay');
-  const scripts = upstream.scriptsRoot ? await upstream.openTree('root') : undefined;
+/** Applies rendered layers to the located upstream's trees (at `commit`, the located one by default), in memory. */
+export async function applyRendered(
+  upstream: Upstream,
+  rendered: readonly RenderedLayer[],
+  options: { fuzz?: number; threeWay?: boolean; commit?: string } = {},
+): Promise<ApplyResult> {
+  const overlay = await upstream.openTree('overlay', options.commit);
+  const scripts = upstream.scriptsRoot ? await upstream.openTree('root', options.commit) : undefined;
   return applyLayers(rendered, { overlay, ...(scripts ? { scripts } : {}), blobs: blobSource(upstream) }, options);
 }
 

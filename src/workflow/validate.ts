@@ -67,13 +67,14 @@ export async function runChecks(
   rendered: readonly RenderedLayer[],
   result: ApplyResult,
   checks: readonly Check[],
+  commit = upstream.commit,
 ): Promise<Finding[]> {
-  const portageStable = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
+  const portageStable = upstream.portageStablePrefix ? await upstream.openTree('portage-stable', commit) : undefined;
   const context = new CheckContext({
     set,
     rendered,
     result,
-    upstream: { overlay: await upstream.openTree('overlay'), portageStable },
+    upstream: { overlay: await upstream.openTree('overlay', commit), portageStable },
     profiles: profileConfig(set),
   });
   const findings = (await Promise.all(checks.map((check) => check.run(context)))).flat();

@@ -1,0 +1,135 @@
+import { CHECKS, type Check, type Finding } from '../checks/index.js';
+import { InputError } from '../errors.js';
+import { gitText } from '../git/run.js';
+import { resolveRef } from '../git/tree.js';
+import { parseEbuildPath } from '../portage/ebuild-path.js';
+import type { RenderedLayer } from '../layers/render.js';
+import { locateUpstream } from '../upstream/locate.js';
+import { applyRendered } from './apply.js';
+import { loadLayersFrom } from './layer-set.js';
+import { runChecks } from './validate.js';
+
+export interface RangeRequest {
+  readonly layersDir?: string;
+  readonly upstream: string;
+  /** `A..B`: every first-parent commit after A up to B, with A itself as the starting point. */
+  readonly range: string;
+  readonly checks?: readonly Check[];
+  /** Called after each commit is checked, for a progress display. */
+  readonly onProgress?: (done: number, total: number, commit: CommitInfo) => void;
+}
+
+/** A commit of the upstream's history. */
+export interface CommitInfo {
+  readonly commit: string;
+  readonly subject: string;
+}
+
+/** How one layer fared across the range. */
+export interface LayerHistory {
+  readonly name: string;
+  /** The last commit, before the first break, at which the layer applied with no error finding. */
+  readonly lastGood: CommitInfo | null;
+  /** The first commit at which the layer failed to apply or had an error finding, and why. */
+  readonly firstBad: (CommitInfo & { readonly findings: readonly Finding[] }) | null;
+}
+
+/** The result of `validate --range`, in the shape `--json` prints. */
+export interface RangeReport {
+  readonly ok: boolean;
+  readonly upstream: { readonly path: string; readonly from: string; readonly to: string };
+  /** The commits checked, oldest first: the start of the range and every commit in it that touches a watched path. */
+  readonly checked: readonly CommitInfo[];
+  /** Paths (relative to the repository root) whose changes can affect the layers. */
+  readonly watched: readonly string[];
+  readonly layers: readonly LayerHistory[];
+}
+
+/**
+ * Validates the layer set at every first-parent commit of `A..B` that touches a path the layers
+ * target or the checks read, reading only those files from git objects (nothing is checked out),
+ * and reports per layer the first commit that breaks it and the last one that is fine.
+ */
+export async function validateRange(request: RangeRequest): Promise<RangeReport> {
+  const [from, to] = parseRange(request.range);
+  const loaded = await loadLayersFrom(request.layersDir);
+  const upstream = await locateUpstream(request.upstream, to);
+  try {
+    const start = await resolveRef(upstream.repoDir, from);
+    const watched = watchedPaths(loaded.rendered, loaded.set.values, upstream.overlayPrefix);
+    const commits = await firstParentCommits(upstream.repoDir, `${start}..${upstream.commit}`, watched);
+    const checked = [await commitInfo(upstream.repoDir, start), ...commits];
+    const histories = new Map<string, { lastGood: CommitInfo | null; firstBad: LayerHistory['firstBad'] }>(
+      loaded.rendered.map(({ layer }) => [layer.name, { lastGood: null, firstBad: null }]),
+    );
+    for (const [index, commit] of checked.entries()) {
+      const result = await applyRendered(upstream, loaded.rendered, { commit: commit.commit });
+      const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS, commit.commit);
+      for (const layer of result.layers) {
+        const history = histories.get(layer.name)!;
+        if (history.firstBad) continue;
+        const errors = findings.filter((entry) => entry.layer === layer.name && entry.level === 'error');
+        const broken = layer.status === 'failed' || layer.status === 'conflict';
+        if (broken || errors.length > 0) history.firstBad = { ...commit, findings: errors };
+        else history.lastGood = commit;
+      }
+      request.onProgress?.(index + 1, checked.length, commit);
+    }
+    const layers = [...histories].map(([name, history]) => ({ name, ...history }));
+    return {
+      ok: layers.every((layer) => layer.firstBad === null),
+      upstream: { path: upstream.repoDir, from: start, to: upstream.commit },
+      checked,
+      watched,
+      layers,
+    };
+  } finally {
+    await upstream.close();
+  }
+}
+
+function parseRange(range: string): [string, string] {
+  const dots = range.indexOf('..');
+  if (dots <= 0 || dots + 2 >= range.length || range.includes('...')) throw new InputError(`--range takes A..B, not '${range}'`);
+  return [range.slice(0, dots), range.slice(dots + 2)];
+}
+
+/**
+ * The repository paths whose changes can affect the layers: the package directory of every ebuild a
+ * layer targets (bumps rename the ebuild), every other targeted file, the profiles, and the stock
+ * base package that the package-set data is checked against.
+ */
+export function watchedPaths(rendered: readonly RenderedLayer[], values: Readonly<Record<string, unknown>>, overlayPrefix: string): string[] {
+  const inOverlay = (path: string) => (overlayPrefix ? `${overlayPrefix}/${path}` : path);
+  const paths = new Set<string>([inOverlay('profiles')]);
+  const watch = (path: string, root: 'overlay' | 'scripts') => {
+    const ebuild = parseEbuildPath(path);
+    const relevant = ebuild ? `${ebuild.category}/${ebuild.package}` : path;
+    paths.add(root === 'overlay' ? inOverlay(relevant) : relevant);
+  };
+  for (const { layer, patches, edits, files } of rendered) {
+    const root = layer.manifest.root;
+    for (const patch of patches.flatMap((file) => file.patches)) {
+      for (const path of [patch.oldPath, patch.newPath]) if (path) watch(path, root);
+    }
+    for (const { target } of edits) watch('file' in target ? target.file : target.package, root);
+    for (const { path } of files) watch(path, root);
+  }
+  const stock = (values.package_set as { stock?: unknown } | undefined)?.stock;
+  if (typeof stock === 'string') paths.add(inOverlay(stock));
+  return [...paths].sort();
+}
+
+async function firstParentCommits(repoDir: string, range: string, paths: readonly string[]): Promise<CommitInfo[]> {
+  const output = await gitText(repoDir, ['log', '--first-parent', '--reverse', '--format=%H %s', range, '--', ...paths]);
+  return output === '' ? [] : output.split('\n').map(parseCommitLine);
+}
+
+async function commitInfo(repoDir: string, commit: string): Promise<CommitInfo> {
+  return parseCommitLine(await gitText(repoDir, ['log', '-1', '--format=%H %s', commit]));
+}
+
+function parseCommitLine(line: string): CommitInfo {
+  const space = line.indexOf(' ');
+  return { commit: line.slice(0, space), subject: line.slice(space + 1) };
+}
