@@ -19,7 +19,7 @@ export interface FixtureDescription {
 }
 
 /** A temporary example upstream repository with helpers to commit more changes to it. */
-export interface OverlayFixture extends ExampleUpstream {
+export interface OverlayFixture extends Omit<ExampleUpstream, 'commit'> {
   /** The commit the fixture's description ends at. */
   readonly head: string;
   /** Commits `changes` and returns the commit's oid. */
