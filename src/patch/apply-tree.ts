@@ -83,27 +83,38 @@ function checkPaths(patch: FilePatch): CheckedPatch {
   return { ...patch, oldPath: check(patch.oldPath), newPath: check(patch.newPath), where };
 }
 
-/** Refuses any path with a symlink among its parent directories, in the tree or created by the set. */
+/** Paths a patch set moves away or deletes, which others in the set may therefore take. */
+function vacatedPaths(patches: readonly CheckedPatch[]): Set<string> {
+  return new Set(patches.filter((patch) => patch.isRename || patch.isDeleted).map((patch) => patch.oldPath!));
+}
+
+/**
+ * Refuses any path with a symlink among its parent directories: a path read by the set, below a
+ * symlink of the tree; a path written, below a symlink of the tree that the set keeps or below one
+ * the set creates.
+ */
 async function refuseBeyondSymlinks(tree: ReadableTree, patches: CheckedPatch[]): Promise<void> {
   const createdLinks = new Set(patches.filter((patch) => patch.newMode === '120000' && patch.newPath).map((patch) => patch.newPath!));
-  const seen = new Map<string, Promise<boolean>>();
-  const isLink = (dir: string): Promise<boolean> => {
-    let known = seen.get(dir);
-    if (!known) {
-      known = createdLinks.has(dir) ? Promise.resolve(true) : tree.read(dir).then((entry) => entry?.mode === '120000');
-      seen.set(dir, known);
+  const vacated = vacatedPaths(patches);
+  const links = new Map<string, Promise<FileEntry | undefined>>();
+  const linkBefore = (dir: string): Promise<FileEntry | undefined> => {
+    let link = links.get(dir);
+    if (!link) {
+      link = tree.read(dir).then((entry) => (entry?.mode === '120000' ? entry : undefined));
+      links.set(dir, link);
     }
-    return known;
+    return link;
   };
   for (const patch of patches) {
-    for (const path of [patch.oldPath, patch.newPath]) {
+    for (const [path, written] of [[patch.oldPath, false], [patch.newPath, true]] as const) {
       if (path === null) continue;
       const parts = path.split('/');
       for (let depth = 1; depth < parts.length; depth++) {
         const dir = parts.slice(0, depth).join('/');
-        if (!(await isLink(dir))) continue;
-        const target = (await tree.read(dir))?.data.toString('utf8');
-        const outside = target !== undefined && resolveLinkTarget(dir, target) === undefined;
+        const link = await linkBefore(dir);
+        const blocked = written ? (link !== undefined && !vacated.has(dir)) || createdLinks.has(dir) : link !== undefined;
+        if (!blocked) continue;
+        const outside = link !== undefined && resolveLinkTarget(dir, link.data.toString('utf8')) === undefined;
         throw new InputError(`'${path}' is beyond the symbolic link '${dir}'${outside ? ', which leads outside the tree' : ''}`, patch.where);
       }
     }
@@ -123,8 +134,8 @@ class PatchSetApplication {
   readonly pending: PendingTree;
   /** Paths this set wrote, which a later rename must not delete. */
   private readonly written = new Set<string>();
-  /** Paths that renames in this set move away, which a creation or rename may therefore take. */
-  private readonly renameSources: Set<string>;
+  /** Paths that this set moves away or deletes, which a creation or rename may therefore take. */
+  private readonly vacated: Set<string>;
 
   constructor(
     private readonly original: ReadableTree,
@@ -132,7 +143,7 @@ class PatchSetApplication {
     private readonly options: ApplyPatchSetOptions,
   ) {
     this.pending = new PendingTree(original);
-    this.renameSources = new Set(patches.filter((patch) => patch.isRename).map((patch) => patch.oldPath!));
+    this.vacated = vacatedPaths(patches);
   }
 
   async apply(patch: CheckedPatch): Promise<FileResult> {
@@ -182,16 +193,16 @@ class PatchSetApplication {
     const path = patch.newPath!;
     const existing = await this.pending.read(path);
     if (existing) {
-      if (this.renameSources.has(path) && !this.written.has(path)) return undefined;
+      if (this.vacated.has(path) && !this.written.has(path)) return undefined;
       if (patch.isNew && (await this.isCreatedAsPatched(patch, existing))) return 'identical';
       return `'${path}' already exists`;
     }
     const parts = path.split('/');
     for (let depth = 1; depth < parts.length; depth++) {
       const dir = parts.slice(0, depth).join('/');
-      if (await this.pending.read(dir)) return `'${dir}' is a file, so '${path}' cannot be created`;
+      if ((await this.pending.read(dir)) && !this.vacated.has(dir)) return `'${dir}' is a file, so '${path}' cannot be created`;
     }
-    if ((await this.pending.list(path)).length) return `'${path}' is a directory`;
+    if ((await this.pending.list(path)).some((below) => !this.vacated.has(below))) return `'${path}' is a directory`;
     return undefined;
   }
 

@@ -26,6 +26,8 @@ async function repoWithEveryChange(): Promise<string> {
     'was-empty.txt': '',
     'typechange': { link: 'keep.txt' },
     'sub/deep/file.txt': lines(1, 10),
+    'becomes-link/a.txt': lines(1, 8, 'a'),
+    'becomes-link/b.txt': lines(1, 8, 'b'),
   });
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', 'old');
@@ -50,6 +52,8 @@ async function repoWithEveryChange(): Promise<string> {
   await unlink(join(repo, 'was-empty.txt'));
   await unlink(join(repo, 'typechange'));
   await writeFile(join(repo, 'typechange'), 'now a file\n');
+  await rename(join(repo, 'becomes-link'), join(repo, 'moved-dir'));
+  await symlink('moved-dir', join(repo, 'becomes-link'));
   await writeFile(join(repo, 'sub/deep/file.txt'), lines(1, 10).replace('line 1\n', 'first\n').replace('line 10\n', 'last\n'));
   git(repo, 'add', '-A');
   git(repo, 'commit', '-qm', 'new');
