@@ -1,0 +1,38 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { InputError } from '../errors.js';
+import { formatReviewHtml } from '../review/html.js';
+import { formatReviewMarkdown } from '../review/markdown.js';
+import { reviewLayers, type ReviewReport } from '../review/review.js';
+
+const FORMATS: Record<string, (report: ReviewReport) => string> = {
+  md: formatReviewMarkdown,
+  html: formatReviewHtml,
+  json: (report) => `${JSON.stringify(report, null, 2)}\n`,
+};
+
+/** `nano-overlay review`: the layers' combined change against an upstream revision, tagged hunk by hunk, for reviewers. */
+export function registerReviewCommand(program: Command): void {
+  program
+    .command('review')
+    .description('show the layers\' change to an upstream revision, grouped by layer, every hunk tagged and findings beside it')
+    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
+    .option('--ref <rev>', 'the upstream revision (default HEAD)')
+    .option('--layers <dir>', 'the layer set directory', '.')
+    .option('--format <format>', 'md, html or json', 'md')
+    .option('--out <file>', 'write to FILE instead of standard output')
+    .option('--since <rev>', "also compare with the layer set at REV of its own git repository (e.g. a pull request's base)")
+    .action(async (options: { upstream: string; ref?: string; layers: string; format: string; out?: string; since?: string }) => {
+      const format = FORMATS[options.format];
+      if (!format) throw new InputError(`--format must be md, html or json, not '${options.format}'`);
+      const report = await reviewLayers({
+        upstream: options.upstream,
+        layersDir: options.layers,
+        ...(options.ref ? { ref: options.ref } : {}),
+        ...(options.since ? { since: options.since } : {}),
+      });
+      const output = format(report);
+      if (options.out) await writeFile(options.out, output);
+      else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
+    });
+}
