@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
+import { registerReviewCommand } from './review.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Registers every sub-command on the program. */
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   registerApplyCommand(program);
   registerNewCommand(program);
   registerValidateCommand(program);
+  registerReviewCommand(program);
 }
