@@ -1,0 +1,1 @@
+flatcar-nano-0.0.1.ebuild
