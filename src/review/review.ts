@@ -137,11 +137,12 @@ async function compareSince(
   return { rev, commit: old.commit, layers: rangeDiff(await layerChanges(oldResult, trees), current) };
 }
 
-/** The overlay's profile files that a stock profile (values.yaml `profiles.stock`) reads, with the layers applied. */
+/** The overlay's profile files that the stock profiles this overlay has (values.yaml `profiles.stock`) read, with the layers applied. */
 async function stockProfilePaths(set: LayerSet, overlay: ReadableTree, upstream: Upstream): Promise<Set<string>> {
   const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
   const paths = new Set<string>();
   for (const profile of profileConfig(set).stock) {
+    if ((await overlay.list(`profiles/${profile}`)).length === 0) continue;
     const loaded = await loadProfile(overlay, `profiles/${profile}`, masters ? { masters } : {});
     const overlayRepo = loaded.chain.at(-1)?.repo;
     for (const file of profileFiles(loaded)) if (file.repo === overlayRepo) paths.add(file.path);
