@@ -1,0 +1,77 @@
+import { loadProfile, type Profile } from '../portage/profiles.js';
+import type { ReadableTree } from '../tree/types.js';
+import type { CheckContext } from './context.js';
+
+/**
+ * The stock and Nano profiles of a validation, loaded once from the upstream overlay ("before") or
+ * the patched overlay ("after"), each with portage-stable as master.
+ */
+
+export type Side = 'before' | 'after';
+
+/** A profile and the name it was configured by (`coreos/amd64/generic/prod`). */
+export interface NamedProfile {
+  readonly name: string;
+  readonly profile: Profile;
+}
+
+const cache = new WeakMap<CheckContext, Map<string, Promise<NamedProfile[]>>>();
+
+function load(context: CheckContext, tree: ReadableTree, key: string, names: readonly string[]): Promise<NamedProfile[]> {
+  let entries = cache.get(context);
+  if (!entries) {
+    entries = new Map();
+    cache.set(context, entries);
+  }
+  let profiles = entries.get(key);
+  if (!profiles) {
+    const masters = context.input.upstream.portageStable;
+    profiles = Promise.all(names.map(async (name) => ({ name, profile: await loadProfile(tree, `profiles/${name}`, masters ? { masters } : {}) })));
+    entries.set(key, profiles);
+  }
+  return profiles;
+}
+
+/** The stock profiles (values.yaml `profiles.stock`) as the upstream or the patched overlay defines them. */
+export function stockProfiles(context: CheckContext, side: Side): Promise<NamedProfile[]> {
+  return load(context, side === 'before' ? context.before : context.after, `stock:${side}`, context.input.profiles.stock);
+}
+
+/** The Nano profiles (values.yaml `profiles.nano`) of the patched overlay. */
+export function nanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
+  return load(context, context.after, 'nano:after', context.input.profiles.nano);
+}
+
+/** The words of an incremental profile variable after the whole chain (`-word` removes, `-*` clears). */
+function incrementalWords(profile: Profile, variable: string): string[] {
+  const words = new Set<string>();
+  for (const node of profile.chain) {
+    for (const word of (node.variables.get(variable)?.text ?? '').split(/\s+/).filter(Boolean)) {
+      if (word === '-*') words.clear();
+      else if (word.startsWith('-')) words.delete(word.slice(1));
+      else words.add(word);
+    }
+  }
+  return [...words];
+}
+
+/**
+ * The flags every package has without declaring them (PMS's profile IUSE injection): IUSE_IMPLICIT,
+ * and for each USE_EXPAND_IMPLICIT variable its USE_EXPAND_VALUES_* (prefixed with the variable's
+ * lower-case name unless it is in USE_EXPAND_UNPREFIXED, as ARCH is).
+ */
+export function implicitIuse(profile: Profile): Set<string> {
+  const flags = new Set(incrementalWords(profile, 'IUSE_IMPLICIT'));
+  const unprefixed = new Set(incrementalWords(profile, 'USE_EXPAND_UNPREFIXED'));
+  for (const variable of incrementalWords(profile, 'USE_EXPAND_IMPLICIT')) {
+    for (const value of incrementalWords(profile, `USE_EXPAND_VALUES_${variable}`)) {
+      flags.add(unprefixed.has(variable) ? value : `${variable.toLowerCase()}_${value}`);
+    }
+  }
+  return flags;
+}
+
+/** The implicit IUSE of any of `profiles` (see implicitIuse). */
+export function implicitIuseOf(profiles: readonly NamedProfile[]): Set<string> {
+  return new Set(profiles.flatMap(({ profile }) => [...implicitIuse(profile)]));
+}

@@ -1,0 +1,81 @@
+import { parseEbuildPath, splitPackageVersion, isPackageName } from '../portage/ebuild-path.js';
+import { effectiveUse } from '../portage/profiles.js';
+import type { FlagState } from '../portage/reduce.js';
+import type { ChangedFile, CheckContext } from './context.js';
+import { scanEbuild, iuseDefaults } from './ebuild-scan.js';
+import { loadingNames, packagesAfter } from './packages.js';
+import { stockProfiles, type NamedProfile } from './profiles.js';
+
+/**
+ * The USE a stock build gives the code of a changed overlay file: for an ebuild, its effective USE
+ * under each stock profile of the patched overlay (for every name it is loaded as); for a
+ * `coreos/config/env` hook, the effective USE of the package it hooks; for an eclass, which has no
+ * USE of its own, only the defaults of the flags the layers added to its IUSE.
+ */
+
+/** Kinds of overlay file whose code runs in stock builds. */
+export type StockCodeKind = 'ebuild' | 'eclass' | 'env';
+
+/** The flag states of one stock configuration, and what it is (profile and package) for messages. */
+export interface StockConfiguration {
+  readonly description: string;
+  readonly isEnabled: FlagState;
+}
+
+/** The kind of stock code at `path` (relative to the overlay root), or undefined for other files. */
+export function stockCodeKind(path: string): StockCodeKind | undefined {
+  if (parseEbuildPath(path) && path.split('/').length === 3) return 'ebuild';
+  if (/^eclass\/[^/]+\.eclass$/.test(path)) return 'eclass';
+  if (/^coreos\/config\/env\/[^/]+\/[^/]+$/.test(path)) return 'env';
+  return undefined;
+}
+
+/** Flags the patched text declares in IUSE that the upstream text did not, with their patched defaults. */
+export async function addedIuseFlags(file: ChangedFile): Promise<Map<string, boolean>> {
+  const after = iuseDefaults((await scanEbuild(file.after ?? '', file.path)).iuse);
+  const before = iuseDefaults((await scanEbuild(file.before ?? '', file.path)).iuse);
+  return new Map([...after].filter(([flag]) => !before.has(flag)));
+}
+
+/** The package a `coreos/config/env/<category>/<name>` hook applies to (`name` may carry a version or slot). */
+function hookedPackage(path: string): string | undefined {
+  const [, , , category, name] = path.split('/') as [string, string, string, string, string];
+  const bare = name.replace(/:.*$/, '');
+  const pkg = isPackageName(bare) ? bare : splitPackageVersion(bare)?.package;
+  return pkg && `${category}/${pkg}`;
+}
+
+/** The profiles to evaluate stock USE with; without configured stock profiles, IUSE defaults alone. */
+async function stockProfileList(context: CheckContext): Promise<NamedProfile[]> {
+  const profiles = await stockProfiles(context, 'after');
+  return profiles.length ? profiles : [{ name: 'IUSE defaults', profile: { chain: [], skipped: [] } }];
+}
+
+/** Every stock configuration `file`'s patched text runs under (see the module comment). */
+export async function stockConfigurations(context: CheckContext, file: ChangedFile): Promise<StockConfiguration[]> {
+  const kind = stockCodeKind(file.path);
+  if (kind === 'eclass') {
+    const added = await addedIuseFlags(file);
+    return [{ description: 'layer flags at their IUSE defaults', isEnabled: (flag) => added.get(flag) }];
+  }
+  const packages = packagesAfter(context);
+  let targets: { cpv: string; repo: 'overlay' | 'portage-stable'; path: string }[] = [];
+  if (kind === 'ebuild') {
+    targets = (await loadingNames(context.after, file.path)).map((name) => ({ cpv: name.cpv, repo: 'overlay', path: file.path }));
+  } else if (kind === 'env') {
+    const cp = hookedPackage(file.path);
+    const ebuilds = cp ? await packages.ebuilds(cp) : [];
+    targets = ebuilds.map((ebuild) => ({ cpv: ebuild.cpv, repo: ebuild.repo, path: ebuild.path }));
+  }
+  const configurations: StockConfiguration[] = [];
+  for (const { name, profile } of await stockProfileList(context)) {
+    for (const target of targets) {
+      const scan = await packages.scan(target.repo, target.path);
+      if (!scan) continue;
+      const iuse = await packages.iuse(target.repo, scan);
+      const decisions = effectiveUse(profile, target.cpv, iuse.flags, scan.slot ? { slot: scan.slot } : {});
+      configurations.push({ description: `${target.cpv} under ${name}`, isEnabled: (flag) => decisions.get(flag)?.enabled });
+    }
+  }
+  return configurations.length ? configurations : [{ description: 'no known USE', isEnabled: () => undefined }];
+}
