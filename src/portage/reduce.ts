@@ -164,7 +164,10 @@ class Reducer {
     if (!DEPEND_VARIABLES.has(name)) return undefined;
     try {
       const resolved = resolveConditionals(parseDepend(text), this.isEnabled);
-      return [{ text: `${name}${operator}"${formatDepend(resolved)}"`, line }];
+      const formatted = formatDepend(resolved);
+      // Appending nothing is no statement at all, like an IUSE that keeps no flag.
+      if (operator === '+=' && formatted.trim() === '') return [];
+      return [{ text: `${name}${operator}"${formatted}"`, line }];
     } catch {
       return undefined; // not a literal dependency string; keep it as written
     }
