@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
+import { registerRebaseCommand } from './rebase.js';
 import { registerReviewCommand } from './review.js';
 import { registerValidateCommand } from './validate.js';
 
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerApplyCommand(program);
   registerNewCommand(program);
   registerValidateCommand(program);
+  registerRebaseCommand(program);
   registerReviewCommand(program);
 }

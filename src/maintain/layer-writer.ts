@@ -1,0 +1,61 @@
+import { lstat, mkdir, readFile, readlink, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { treePath } from '../tree/paths.js';
+import type { FileEntry } from '../tree/types.js';
+
+/**
+ * Writes files of a layer set on disk, telling `record` about every path before touching it (so a
+ * rebase can back it up and restore it). Writing identical bytes and mode is skipped, so a refreshed
+ * layer set differs from the old one only where something really changed.
+ */
+export class LayerSetWriter {
+  /** Paths (relative to the layer set) written or removed, in order. */
+  readonly touched: string[] = [];
+
+  constructor(
+    readonly dir: string,
+    private readonly record: (path: string) => Promise<void> = async () => undefined,
+  ) {}
+
+  /** Writes `entry` (a regular file, an executable or a symlink) at `path`; returns whether anything changed. */
+  async write(path: string, entry: FileEntry): Promise<boolean> {
+    const relative = treePath(path);
+    const full = join(this.dir, relative);
+    if (await isSame(full, entry)) return false;
+    await this.record(relative);
+    this.touched.push(relative);
+    await mkdir(dirname(full), { recursive: true });
+    await rm(full, { force: true });
+    if (entry.mode === '120000') await symlink(entry.data.toString('utf8'), full);
+    else await writeFile(full, entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+    return true;
+  }
+
+  /** Writes text as a regular file. */
+  async writeText(path: string, text: string): Promise<boolean> {
+    return this.write(path, { mode: '100644', data: Buffer.from(text) });
+  }
+
+  /** Removes the file at `path` and the directories it leaves empty; returns whether it existed. */
+  async remove(path: string): Promise<boolean> {
+    const relative = treePath(path);
+    const full = join(this.dir, relative);
+    if (!(await lstat(full).catch(() => undefined))) return false;
+    await this.record(relative);
+    this.touched.push(relative);
+    await rm(full, { force: true });
+    for (let current = dirname(full); current.startsWith(`${this.dir}/`); current = dirname(current)) {
+      if (!(await rmdir(current).then(() => true, () => false))) break;
+    }
+    return true;
+  }
+}
+
+async function isSame(full: string, entry: FileEntry): Promise<boolean> {
+  const info = await lstat(full).catch(() => undefined);
+  if (!info) return false;
+  if (info.isSymbolicLink()) return entry.mode === '120000' && (await readlink(full)) === entry.data.toString('utf8');
+  if (!info.isFile() || entry.mode === '120000') return false;
+  if ((info.mode & 0o100 ? '100755' : '100644') !== entry.mode) return false;
+  return (await readFile(full)).equals(entry.data);
+}

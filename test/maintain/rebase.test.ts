@@ -1,0 +1,131 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.js';
+import { abortRebase, continueRebase, startRebase } from '../../src/maintain/rebase.js';
+import { applyToUpstream } from '../../src/workflow/apply.js';
+import { createOverlayFixture } from '../helpers/fixture-overlay.js';
+import { git, removeTempDirs } from '../helpers/git.js';
+import { exampleLayersAt, OVERLAY, snapshot } from './helpers.js';
+
+afterAll(removeTempDirs);
+
+const DEMO_FILES = 'app-misc/demo-files';
+const MOTD_PATCH = 'patches/demo-files-motd-optional/0001-motd-optional.patch';
+
+async function setup() {
+  const fixture = await createOverlayFixture({ layout: 'scripts' });
+  const layers = await exampleLayersAt(fixture.head);
+  const ebuild = async (name: string) => (await readFile(join(fixture.dir, OVERLAY, DEMO_FILES, name), 'utf8'));
+  return { fixture, layers, ebuild };
+}
+
+function fileOf(report: Awaited<ReturnType<typeof startRebase>>, layer: string, suffix: string) {
+  return report.layers.find((item) => item.name === layer)?.files.find((file) => file.path.endsWith(suffix));
+}
+
+describe('rebase --onto', () => {
+  it('follows a revision bump and rewrites the patch and base against the new upstream', async () => {
+    const { fixture, layers } = await setup();
+    const newer = await fixture.commitNewer();
+    const report = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+
+    expect(report.done).toBe(true);
+    expect(report.onto.commit).toBe(newer);
+    expect(fileOf(report, 'demo-files-motd-optional', 'demo-files-0-r3.ebuild')).toMatchObject({
+      resolvedPath: `${DEMO_FILES}/demo-files-0-r4.ebuild`,
+      status: 'followed',
+    });
+    expect(report.layers.find((layer) => layer.name === 'demo-init-agent-optional')?.status).toBe('followed');
+    const patch = await readFile(join(layers, MOTD_PATCH), 'utf8');
+    expect(patch).toMatch(/^diff --git a\/app-misc\/demo-files\/demo-files-0-r4\.ebuild b\/app-misc\/demo-files\/demo-files-0-r4\.ebuild\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100644\n/);
+    const manifest = await readFile(join(layers, 'patches/demo-init-agent-optional/layer.yaml'), 'utf8');
+    expect(manifest).toContain(`base: ${newer}`);
+    expect(manifest).toContain('file: coreos-base/demo-init/demo-init-9999.ebuild');
+    expect(manifest).toContain('packages: [coreos-base/demo-init]');
+
+    const applied = await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
+    expect(applied.layers.flatMap((layer) => layer.files).every((file) => file.status === 'applied')).toBe(true);
+    expect(git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/demo-files-0-r4.ebuild`)).toContain('IUSE="containers +motd"');
+  });
+
+  it('merges three-way when upstream changed lines next to a layer hunk', async () => {
+    const { fixture, layers, ebuild } = await setup();
+    await fixture.commitNewer();
+    const body = (await ebuild('demo-files-0-r4.ebuild')).replace('LICENSE="Apache-2.0"', 'LICENSE="MIT"');
+    await fixture.commit('Relicense demo-files', [{ modify: `${DEMO_FILES}/demo-files-0-r4.ebuild`, data: body }]);
+    const report = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+
+    expect(report.done).toBe(true);
+    expect(fileOf(report, 'demo-files-motd-optional', 'demo-files-0-r3.ebuild')?.status).toBe('merged');
+    const applied = await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
+    expect(applied.ok).toBe(true);
+    const result = git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/demo-files-0-r4.ebuild`);
+    expect(result).toContain('LICENSE="MIT"');
+    expect(result).toContain('IUSE="containers +motd"');
+    expect(result).toContain('    if use motd; then\n        insinto /usr/share/demo-files');
+  });
+
+  it('stops at a true conflict with markers in a separate work tree; --abort restores the layer set byte for byte', async () => {
+    const { fixture, layers, ebuild } = await setup();
+    const body = (await ebuild('demo-files-0-r3.ebuild')).replace('    doins "${FILESDIR}"/motd\n', '    newins "${FILESDIR}"/motd motd.txt\n');
+    await fixture.commit('Rename the installed motd', [{ modify: `${DEMO_FILES}/demo-files-0-r3.ebuild`, data: body }]);
+    const before = await snapshot(layers);
+    const checkout = git(fixture.dir, 'status', '--porcelain');
+
+    const report = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+    expect(report.done).toBe(false);
+    expect(report.stopped?.layer).toBe('demo-files-motd-optional');
+    expect(report.stopped?.files).toEqual([`${OVERLAY}/${DEMO_FILES}/demo-files-0-r3.ebuild`]);
+    const worktree = report.stopped!.worktree;
+    const conflicted = await readFile(join(worktree, OVERLAY, DEMO_FILES, 'demo-files-0-r3.ebuild'), 'utf8');
+    expect(conflicted).toMatch(/^<<<<<<< ours$/m);
+    const markers = git(worktree, 'grep', '-l', '-e', '^<<<<<<< ', '--', '.').split('\n');
+    expect(markers).toEqual([`${OVERLAY}/${DEMO_FILES}/demo-files-0-r3.ebuild`]);
+    expect(git(fixture.dir, 'status', '--porcelain')).toBe(checkout);
+    await expect(startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers })).rejects.toThrow(InputError);
+    await expect(continueRebase(layers)).rejects.toThrow(/conflict markers are still there/);
+
+    await abortRebase(layers);
+    expect(await snapshot(layers)).toEqual(before);
+    expect(git(fixture.dir, 'worktree', 'list', '--porcelain')).not.toContain(worktree);
+  });
+
+  it('--continue records the resolution in the layer and finishes', async () => {
+    const { fixture, layers, ebuild } = await setup();
+    const body = (await ebuild('demo-files-0-r3.ebuild')).replace('    doins "${FILESDIR}"/motd\n', '    newins "${FILESDIR}"/motd motd.txt\n');
+    await fixture.commit('Rename the installed motd', [{ modify: `${DEMO_FILES}/demo-files-0-r3.ebuild`, data: body }]);
+    const stopped = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+    const file = join(stopped.stopped!.worktree, OVERLAY, DEMO_FILES, 'demo-files-0-r3.ebuild');
+    const resolved = body
+      .replace('IUSE="containers"', 'IUSE="containers +motd"')
+      .replace('    insinto /usr/share/demo-files\n    newins "${FILESDIR}"/motd motd.txt\n', '    if use motd; then\n        insinto /usr/share/demo-files\n        newins "${FILESDIR}"/motd motd.txt\n    fi\n');
+    await writeFile(file, resolved);
+
+    const report = await continueRebase(layers);
+    expect(report.done).toBe(true);
+    expect(report.layers.find((layer) => layer.name === 'demo-files-motd-optional')).toMatchObject({ status: 'merged', resolved: true });
+    expect(git(fixture.dir, 'worktree', 'list', '--porcelain')).not.toContain(stopped.stopped!.worktree);
+    const patch = await readFile(join(layers, MOTD_PATCH), 'utf8');
+    expect(patch).toContain('+        newins "${FILESDIR}"/motd motd.txt');
+    await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
+    expect(git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/demo-files-0-r3.ebuild`) + '\n').toBe(resolved);
+  });
+
+  it('reports a layer upstream already contains as upstreamed and drops it on request', async () => {
+    const { fixture, layers } = await setup();
+    await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
+    const motd = git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/demo-files-0-r3.ebuild`) + '\n';
+    await fixture.commit('Make the motd optional', [{ modify: `${DEMO_FILES}/demo-files-0-r3.ebuild`, data: motd }]);
+    const before = await snapshot(layers);
+
+    const kept = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+    expect(kept.layers.find((layer) => layer.name === 'demo-files-motd-optional')?.status).toBe('upstreamed');
+    expect((await snapshot(layers))[MOTD_PATCH]).toBe(before[MOTD_PATCH]);
+
+    const dropped = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers, dropUpstreamed: true });
+    expect(dropped.dropped).toEqual(['demo-files-motd-optional']);
+    expect(await readFile(join(layers, 'patches/series'), 'utf8')).not.toContain('demo-files-motd-optional');
+    expect(Object.keys(await snapshot(layers)).some((path) => path.includes('demo-files-motd-optional'))).toBe(false);
+  });
+});
