@@ -1,4 +1,4 @@
-import { compareReduced, type ReducedDifference } from '../portage/reduce.js';
+import { compareReduced, reduceEbuildLines, type FlagState, type ReducedDifference } from '../portage/reduce.js';
 import { layerOfLine } from './blame.js';
 import type { Check, ChangedFile, CheckContext } from './context.js';
 import { finding, type Finding } from './finding.js';
@@ -39,11 +39,27 @@ async function judge(context: CheckContext, file: ChangedFile): Promise<Finding 
       return report(file.regions[0]?.line ?? null, `cannot be reduced, so it counts as changing stock builds: ${(error as Error).message}`);
     }
     if (difference) {
-      const line = difference.patchedLine ?? file.regions.at(-1)?.line ?? null;
+      const line = await hunkLine(file, difference.patchedLine, configuration.isEnabled, ignoreIuseFlags);
       return report(line, `changes what a stock build does (${configuration.description}): ${describe(difference)}`);
     }
   }
   return undefined;
+}
+
+/**
+ * Where to report a difference first seen at the reduced line that starts on patched line `line`:
+ * the first line a layer wrote within the statement that reduced line comes from (it may span
+ * lines, as a dependency variable does), otherwise the start of the last changed region before it
+ * (where the patched text dropped something), otherwise the line itself.
+ */
+async function hunkLine(file: ChangedFile, line: number | undefined, isEnabled: FlagState, ignoreIuseFlags: string[]): Promise<number | null> {
+  const regions = file.regions.filter((region) => region.added.length > 0 || region.removed.length > 0);
+  if (line === undefined) return regions.at(-1)?.line ?? null;
+  const reduced = await reduceEbuildLines(file.after ?? '', isEnabled, { ignoreIuseFlags });
+  const end = reduced.find((entry) => entry.line > line)?.line ?? Infinity;
+  const within = regions.find((region) => region.added.length > 0 && region.line + region.added.length > line && region.line < end);
+  if (within) return Math.max(within.line, line);
+  return regions.filter((region) => region.line <= line).at(-1)?.line ?? line;
 }
 
 const SNIPPET_LENGTH = 72;
