@@ -1,8 +1,10 @@
 import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
+import { registerConditionalizeCommand } from './conditionalize.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
 import { registerRebaseCommand } from './rebase.js';
+import { registerRefreshCommand } from './refresh.js';
 import { registerReviewCommand } from './review.js';
 import { registerValidateCommand } from './validate.js';
 
@@ -13,5 +15,7 @@ export function registerCommands(program: Command): void {
   registerNewCommand(program);
   registerValidateCommand(program);
   registerRebaseCommand(program);
+  registerRefreshCommand(program);
   registerReviewCommand(program);
+  registerConditionalizeCommand(program);
 }

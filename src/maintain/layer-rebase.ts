@@ -1,10 +1,12 @@
-import { applyLayers, type FileOutcome } from '../layers/apply.js';
+import { applyLayers, type ApplyResult, type FileOutcome } from '../layers/apply.js';
 import type { LayerRoot } from '../layers/manifest.js';
 import type { RenderedLayer } from '../layers/render.js';
 import { resolveTarget } from '../layers/targets.js';
 import { merge3 } from '../patch/index.js';
 import { PendingTree } from '../tree/pending.js';
 import type { ReadableTree } from '../tree/types.js';
+import type { Upstream } from '../upstream/locate.js';
+import { coversOf, type PatchFileCover } from './covers.js';
 import { mergeFile } from './file-merge.js';
 import { layerRebaseStatus, type RebaseFileResult, type RebaseLayerResult, type RebaseStatus } from './rebase-report.js';
 
@@ -12,14 +14,6 @@ import { layerRebaseStatus, type RebaseFileResult, type RebaseLayerResult, type 
 export interface RootTrees<T extends ReadableTree = ReadableTree> {
   readonly overlay: T;
   readonly scripts?: T;
-}
-
-/** Which new paths each patch file of a layer covers, in the layer's order. */
-export interface PatchFileCover {
-  /** The patch file's path in the layer set. */
-  readonly file: string;
-  readonly template: boolean;
-  readonly paths: string[];
 }
 
 /** A layer moved onto a new upstream, in memory. */
@@ -53,7 +47,6 @@ export async function rebaseLayer(rendered: RenderedLayer, oldBefore: RootTrees,
 
   const files: RebaseFileResult[] = [];
   const patchStep = new PendingTree(newTree);
-  const covers = rendered.patches.map(({ file }) => ({ file, template: file.endsWith('.hbs'), paths: [] as string[] }));
   const old = (await applyLayers([{ ...rendered, edits: [], files: [] }], { overlay: oldTree, scripts: oldTree })).layers[0]!;
   const oldAfter = new PendingTree(oldTree);
   oldAfter.merge(old.changes);
@@ -71,9 +64,8 @@ export async function rebaseLayer(rendered: RenderedLayer, oldBefore: RootTrees,
       const status: RebaseStatus = merge.status === 'clean' && target !== key ? 'followed' : merge.status;
       files.push({ path: outcome.path, resolvedPath: target, status, kind: 'patch', root, ...(merge.detail ? { detail: merge.detail } : {}) });
     }
-    const cover = covers.find((item) => item.file === outcome.source);
-    if (cover && !covers.some((item) => item.paths.includes(target!))) cover.paths.push(target);
   }
+  const covers = coversOf(rendered.layer, old.files, (outcome) => moved.get(outcome.resolvedPath)!);
 
   const final = new PendingTree(patchStep);
   const editFiles = new Map<number, string>();
@@ -102,6 +94,21 @@ export async function rebaseLayer(rendered: RenderedLayer, oldBefore: RootTrees,
   }
   const result: RebaseLayerResult = { name: rendered.layer.name, status: layerRebaseStatus(files), files };
   return { rendered, root, result, patchStep, final, covers, editFiles, editPaths };
+}
+
+/** The upstream's trees at `commit`, by layer root. */
+export async function openRootTrees(upstream: Upstream, commit: string): Promise<RootTrees> {
+  const overlay = await upstream.openTree('overlay', commit);
+  const scripts = upstream.scriptsRoot ? await upstream.openTree('root', commit) : undefined;
+  return { overlay, ...(scripts ? { scripts } : {}) };
+}
+
+/** The trees as layer `index` of an applied set found them: `base` plus the changes of the layers before it. */
+export function treesBefore(base: RootTrees, result: ApplyResult, index: number): RootTrees<PendingTree> {
+  const overlay = new PendingTree(base.overlay);
+  const scripts = base.scripts ? new PendingTree(base.scripts) : undefined;
+  for (const earlier of result.layers.slice(0, index)) (earlier.root === 'overlay' ? overlay : scripts)?.merge(earlier.changes);
+  return { overlay, ...(scripts ? { scripts } : {}) };
 }
 
 /** Where a file the layer patches is at the new upstream: the path it names, followed through symlinks and bumps. */

@@ -1,17 +1,17 @@
 import { readFile } from 'node:fs/promises';
-import { join, posix, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { resolveRef } from '../git/tree.js';
 import { applyLayers, type ApplyResult } from '../layers/apply.js';
 import { SERIES_FILE } from '../layers/load.js';
 import type { RenderedLayer } from '../layers/render.js';
-import { createTreePatch } from '../patch/index.js';
 import { DiskTree } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { loadLayersFrom, type LoadedLayers } from '../workflow/layer-set.js';
+import { coverFor, writeCovers } from './covers.js';
 import { sameEntry } from './file-merge.js';
-import { rebaseLayer, type LayerRebase, type RootTrees } from './layer-rebase.js';
+import { openRootTrees, rebaseLayer, treesBefore, type LayerRebase, type RootTrees } from './layer-rebase.js';
 import { LayerSetWriter } from './layer-writer.js';
 import { updateManifestText, type ManifestChange } from './manifest-write.js';
 import { layerRebaseStatus, type RebaseFileResult, type RebaseLayerResult, type RebaseReport } from './rebase-report.js';
@@ -120,22 +120,13 @@ class OldSides {
       const bad = outcome.files.find((file) => file.status === 'failed' || file.status === 'conflict');
       throw new InputError(`layer '${layer.name}' does not apply at its base ${commit.slice(0, 12)}: ${bad?.path ?? ''} ${bad?.message ?? outcome.status}`.trim(), layer.manifestFile);
     }
-    const overlay = new PendingTree(trees.overlay);
-    const scripts = trees.scripts ? new PendingTree(trees.scripts) : undefined;
-    for (const earlier of result.layers.slice(0, index)) (earlier.root === 'overlay' ? overlay : scripts)?.merge(earlier.changes);
-    return { overlay, ...(scripts ? { scripts } : {}) };
+    return treesBefore(trees, result, index);
   }
 
   private async applyAt(commit: string): Promise<{ trees: RootTrees; result: ApplyResult }> {
-    const trees = await openTrees(this.upstream, commit);
+    const trees = await openRootTrees(this.upstream, commit);
     return { trees, result: await applyLayers(this.layers.rendered, trees) };
   }
-}
-
-async function openTrees(upstream: Upstream, commit: string): Promise<RootTrees> {
-  const overlay = await upstream.openTree('overlay', commit);
-  const scripts = upstream.scriptsRoot ? await upstream.openTree('root', commit) : undefined;
-  return { overlay, ...(scripts ? { scripts } : {}) };
 }
 
 /** Runs the rebase from `state.next` on; with `resolving`, first takes the stopped layer's resolution from the work tree. */
@@ -143,7 +134,7 @@ async function run(layersDir: string, state: RebaseState, upstream: Upstream, re
   const original = await loadLayersFrom(backupDir(layersDir));
   const current = await loadLayersFrom(layersDir);
   const old = new OldSides(upstream, original);
-  const start = await openTrees(upstream, state.onto.commit);
+  const start = await openRootTrees(upstream, state.onto.commit);
   const trees = { overlay: new PendingTree(start.overlay), ...(start.scripts ? { scripts: new PendingTree(start.scripts) } : {}) };
   const writer = new LayerSetWriter(layersDir, async (path) => {
     if (state.written.includes(path)) return;
@@ -250,22 +241,11 @@ async function takeResolution(rebase: LayerRebase, dir: string, change: { remove
       rebase.final.changes.delete(file.resolvedPath);
       if (resolved) rebase.patchStep.write(file.resolvedPath, resolved);
       else rebase.patchStep.remove(file.resolvedPath);
-      if (!rebase.covers.some((cover) => cover.paths.includes(file.resolvedPath))) coverFor(rebase, change).paths.push(file.resolvedPath);
+      if (!rebase.covers.some((cover) => cover.paths.includes(file.resolvedPath))) coverFor(rebase.covers, rebase.rendered.layer.name, change.addPatches).paths.push(file.resolvedPath);
     }
     files.push({ ...file, resolved: true });
   }
   return { ...rebase.result, status: layerRebaseStatus(files.map((file) => (file.resolved ? { ...file, status: 'merged' } : file))), files, resolved: true };
-}
-
-/** The patch file that takes resolved text with no patch of its own: the layer's last, or a new `<layer>.patch`. */
-function coverFor(rebase: LayerRebase, change: { addPatches: string[] }): LayerRebase['covers'][number] {
-  const last = [...rebase.covers].reverse().find((cover) => !cover.template);
-  if (last) return last;
-  const file = `patches/${rebase.rendered.layer.name}/${rebase.rendered.layer.name}.patch`;
-  const cover = { file, template: false, paths: [] as string[] };
-  rebase.covers.push(cover);
-  change.addPatches.push(posix.basename(file));
-  return cover;
 }
 
 /**
@@ -274,27 +254,11 @@ function coverFor(rebase: LayerRebase, change: { addPatches: string[] }): LayerR
  * `base` and bumped edit targets. Returns notes on templated patch files that need editing by hand.
  */
 async function writeMovedLayer(writer: LayerSetWriter, rebase: LayerRebase, onto: string, change: ManifestChange & { removeEdits: Set<number>; addPatches: string[] }): Promise<string[]> {
-  const notes: string[] = [];
-  const removePatches = new Set<string>();
-  const rendered = new Map(rebase.rendered.patches.map((patch) => [patch.file, patch]));
-  for (const cover of rebase.covers) {
-    const text = await createTreePatch(rebase.patchStep.base, rebase.patchStep, [...cover.paths].sort());
-    if (cover.template) {
-      const before = rebase.rendered.layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
-      if (rendered.has(cover.file) && text !== before) notes.push(`${cover.file} is a template: update it by hand to match the upstream (its output no longer does)`);
-      continue;
-    }
-    if (text === '') {
-      await writer.remove(cover.file);
-      removePatches.add(posix.basename(cover.file));
-    } else {
-      await writer.writeText(cover.file, text);
-    }
-  }
+  const { removed, templates } = await writeCovers(writer, rebase.rendered.layer, rebase.covers, rebase.patchStep.base, rebase.patchStep);
   const manifestFile = rebase.rendered.layer.manifestFile;
   const text = await readFile(join(writer.dir, manifestFile), 'utf8');
-  await writer.writeText(manifestFile, updateManifestText(text, manifestFile, { ...change, base: onto, editFiles: rebase.editFiles, removePatches }));
-  return notes;
+  await writer.writeText(manifestFile, updateManifestText(text, manifestFile, { ...change, base: onto, editFiles: rebase.editFiles, removePatches: removed }));
+  return templates.map((file) => `${file} is a template: update it by hand to match the upstream (its output no longer does)`);
 }
 
 /** Removes the named layers: their series lines, manifests, patches and overlay files. */

@@ -1,0 +1,68 @@
+import { posix } from 'node:path';
+import type { FileOutcome } from '../layers/apply.js';
+import type { Layer } from '../layers/load.js';
+import { createTreePatch } from '../patch/index.js';
+import type { ReadableTree } from '../tree/types.js';
+import type { LayerSetWriter } from './layer-writer.js';
+
+/** Which files (paths in the target tree) each patch file of a layer covers, in the layer's order. */
+export interface PatchFileCover {
+  /** The patch file's path in the layer set. */
+  readonly file: string;
+  readonly template: boolean;
+  readonly paths: string[];
+}
+
+/** The covers of a layer's patch files, from the outcomes of applying them; a file goes to the first patch file that touches it. */
+export function coversOf(layer: Layer, outcomes: readonly FileOutcome[], pathOf: (outcome: FileOutcome) => string = (outcome) => outcome.resolvedPath): PatchFileCover[] {
+  const covers = layer.patchFiles.map(({ file }) => ({ file, template: file.endsWith('.hbs'), paths: [] as string[] }));
+  for (const outcome of outcomes) {
+    const path = pathOf(outcome);
+    const cover = covers.find((item) => item.file === outcome.source);
+    if (cover && !covers.some((item) => item.paths.includes(path))) cover.paths.push(path);
+  }
+  return covers;
+}
+
+/**
+ * The patch file that takes a file no patch of the layer covers yet: the layer's last plain patch
+ * file, or a new `patches/<layer>/<layer>.patch`, whose name is then added to `addPatches` (for an
+ * explicit `patches:` list in the manifest).
+ */
+export function coverFor(covers: PatchFileCover[], layer: string, addPatches: string[]): PatchFileCover {
+  const last = [...covers].reverse().find((cover) => !cover.template);
+  if (last) return last;
+  const cover = { file: `patches/${layer}/${layer}.patch`, template: false, paths: [] as string[] };
+  covers.push(cover);
+  addPatches.push(posix.basename(cover.file));
+  return cover;
+}
+
+/**
+ * Rewrites each plain patch file from `before` to `after` over the paths it covers: 3 lines of
+ * context, `index` lines with full blob ids, files sorted; an emptied patch file is removed (its
+ * name is returned in `removed`). Templated patch files are not written: those whose output would
+ * change are returned in `templates`, to be edited by hand.
+ */
+export async function writeCovers(
+  writer: LayerSetWriter,
+  layer: Layer,
+  covers: readonly PatchFileCover[],
+  before: ReadableTree,
+  after: ReadableTree,
+): Promise<{ removed: Set<string>; templates: string[] }> {
+  const removed = new Set<string>();
+  const templates: string[] = [];
+  for (const cover of covers) {
+    const text = await createTreePatch(before, after, [...cover.paths].sort());
+    if (cover.template) {
+      const current = layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
+      if (text !== current) templates.push(cover.file);
+    } else if (text === '') {
+      if (await writer.remove(cover.file)) removed.add(posix.basename(cover.file));
+    } else {
+      await writer.writeText(cover.file, text);
+    }
+  }
+  return { removed, templates };
+}
