@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerConditionalizeCommand } from './conditionalize.js';
+import { registerConditionalizeCommand } from './conditionalize.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
 import { registerRebaseCommand } from './rebase.js';
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerRebaseCommand(program);
   registerRefreshCommand(program);
   registerReviewCommand(program);
+  registerConditionalizeCommand(program);
   registerConditionalizeCommand(program);
 }

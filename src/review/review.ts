@@ -1,18 +1,17 @@
 import { CHECKS, type Check, type Finding } from '../checks/index.js';
 import type { FlagSpec } from '../layers/manifest.js';
-import type { LayerSet } from '../layers/load.js';
 import { renderLayerSet } from '../layers/render.js';
 import { formatPatch, type FilePatch, type Hunk } from '../patch/index.js';
-import { loadProfile, profileFiles } from '../portage/profiles.js';
 import type { ReadableTree } from '../tree/types.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { applyRendered } from '../workflow/apply.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
-import { profileConfig, runChecks } from '../workflow/validate.js';
+import { runChecks } from '../workflow/validate.js';
 import { guardMap, isBashPath } from './guards.js';
 import { loadLayerSetAt } from './history.js';
 import { layerChanges, type LayerChanges, type LayerFileChange } from './layer-diffs.js';
 import { rangeDiff, type LayerRangeDiff } from './range-diff.js';
+import { stockProfiles } from './stock-profiles.js';
 import { tagBashHunk, type HunkTag } from './tags.js';
 
 /** Finding codes that decide whether a layer leaves stock Flatcar unchanged. */
@@ -101,7 +100,8 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
     const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS);
     const trees = await upstreamTrees(upstream);
     const changes = await layerChanges(result, trees);
-    const stockReads = await stockProfilePaths(loaded.set, result.overlay, upstream);
+    const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
+    const stockReads = (await stockProfiles(loaded.set, result.overlay, masters)).files;
     const layers: LayerReview[] = [];
     for (const [index, layer] of changes.entries()) {
       const manifest = loaded.set.layers[index]!.manifest;
@@ -135,19 +135,6 @@ async function compareSince(
   const old = await loadLayerSetAt(layersDir, rev);
   const oldResult = await applyRendered(upstream, renderLayerSet(old.set));
   return { rev, commit: old.commit, layers: rangeDiff(await layerChanges(oldResult, trees), current) };
-}
-
-/** The overlay's profile files that the stock profiles this overlay has (values.yaml `profiles.stock`) read, with the layers applied. */
-async function stockProfilePaths(set: LayerSet, overlay: ReadableTree, upstream: Upstream): Promise<Set<string>> {
-  const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
-  const paths = new Set<string>();
-  for (const profile of profileConfig(set).stock) {
-    if ((await overlay.list(`profiles/${profile}`)).length === 0) continue;
-    const loaded = await loadProfile(overlay, `profiles/${profile}`, masters ? { masters } : {});
-    const overlayRepo = loaded.chain.at(-1)?.repo;
-    for (const file of profileFiles(loaded)) if (file.repo === overlayRepo) paths.add(file.path);
-  }
-  return paths;
 }
 
 async function reviewLayer(layer: LayerChanges, manifest: { summary: string; description: string; flags: readonly FlagSpec[] }, findings: readonly Finding[], stockReads: ReadonlySet<string>): Promise<LayerReview> {
