@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerConditionalizeCommand } from './conditionalize.js';
-import { registerConditionalizeCommand } from './conditionalize.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
 import { registerRebaseCommand } from './rebase.js';
@@ -18,6 +17,5 @@ export function registerCommands(program: Command): void {
   registerRebaseCommand(program);
   registerRefreshCommand(program);
   registerReviewCommand(program);
-  registerConditionalizeCommand(program);
   registerConditionalizeCommand(program);
 }
