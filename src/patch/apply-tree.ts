@@ -59,8 +59,9 @@ const FAILED: ReadonlySet<HunkResult['status']> = new Set(['rejected', 'conflict
 export async function applyPatchSet(tree: ReadableTree, patches: readonly FilePatch[], options: ApplyPatchSetOptions = {}): Promise<PatchSetResult> {
   const ordered = options.reverse ? [...patches].reverse().map(reversePatch) : [...patches];
   const checked = ordered.map(checkPaths);
-  await refuseBeyondSymlinks(tree, checked);
-  const application = new PatchSetApplication(tree, checked, options);
+  const original = new PrefetchedTree(tree, checked.flatMap((patch) => (patch.oldPath === null ? [] : [patch.oldPath])));
+  await refuseBeyondSymlinks(original, checked);
+  const application = new PatchSetApplication(original, checked, options);
   const files: FileResult[] = [];
   for (const patch of checked) files.push(await application.apply(patch));
   const ok = files.every((file) => file.hunks.every((hunk) => !FAILED.has(hunk.status)));
@@ -89,9 +90,37 @@ function vacatedPaths(patches: readonly CheckedPatch[]): Set<string> {
 }
 
 /**
+ * A tree read once per path, the given paths all at once, so that reads from disk overlap. The tree
+ * must not change while this is in use.
+ */
+class PrefetchedTree implements ReadableTree {
+  private readonly reads = new Map<string, Promise<FileEntry | undefined>>();
+
+  constructor(
+    private readonly base: ReadableTree,
+    paths: readonly string[],
+  ) {
+    for (const path of paths) void this.read(path).catch(() => undefined);
+  }
+
+  read(path: string): Promise<FileEntry | undefined> {
+    let entry = this.reads.get(path);
+    if (!entry) {
+      entry = this.base.read(path);
+      this.reads.set(path, entry);
+    }
+    return entry;
+  }
+
+  list(dir?: string): Promise<string[]> {
+    return this.base.list(dir);
+  }
+}
+
+/**
  * Refuses any path with a symlink among its parent directories: a path read by the set, below a
  * symlink of the tree; a path written, below a symlink of the tree that the set keeps or below one
- * the set creates.
+ * the set creates. A path the tree has a file at has no file or symlink above it.
  */
 async function refuseBeyondSymlinks(tree: ReadableTree, patches: CheckedPatch[]): Promise<void> {
   const createdLinks = new Set(patches.filter((patch) => patch.newMode === '120000' && patch.newPath).map((patch) => patch.newPath!));
@@ -108,10 +137,11 @@ async function refuseBeyondSymlinks(tree: ReadableTree, patches: CheckedPatch[])
   for (const patch of patches) {
     for (const [path, written] of [[patch.oldPath, false], [patch.newPath, true]] as const) {
       if (path === null) continue;
+      const exists = (await tree.read(path)) !== undefined;
       const parts = path.split('/');
       for (let depth = 1; depth < parts.length; depth++) {
         const dir = parts.slice(0, depth).join('/');
-        const link = await linkBefore(dir);
+        const link = exists ? undefined : await linkBefore(dir);
         const blocked = written ? (link !== undefined && !vacated.has(dir)) || createdLinks.has(dir) : link !== undefined;
         if (!blocked) continue;
         const outside = link !== undefined && resolveLinkTarget(dir, link.data.toString('utf8')) === undefined;
