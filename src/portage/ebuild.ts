@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
 import { InputError, locate } from '../errors.js';
 import { parseDepend, type DependNode } from './depend.js';
 
@@ -36,23 +36,42 @@ export function loadBashParser(): Promise<Parser> {
   return bashParser;
 }
 
-/**
- * Parses `text` as bash and passes the root node to `use`, freeing the tree afterwards. Throws an
- * InputError at the first syntax error, naming `source`, unless `tolerant` is set: then the tree may
- * hold `ERROR` nodes (tree-sitter-bash rejects some valid bash, such as extglobs inside `[[ ]]`).
- */
-export async function withBashTree<T>(text: string, source: string | undefined, use: (root: Node) => T, tolerant = false): Promise<T> {
+/** How many parsed trees stay cached: the same ebuild texts are read by several checks and, across a range of commits, again and again. */
+const TREE_CACHE_SIZE = 64;
+const treeCache = new Map<string, Tree>();
+
+/** The parsed tree of `text`, from the cache when the same text was parsed recently (least recently used trees are freed). */
+async function parsedTree(text: string, source: string | undefined): Promise<Tree> {
+  const cached = treeCache.get(text);
+  if (cached) {
+    treeCache.delete(text);
+    treeCache.set(text, cached);
+    return cached;
+  }
   const tree = (await loadBashParser()).parse(text);
   if (!tree) throw new InputError('bash parser returned no tree', source);
-  try {
-    if (!tolerant && tree.rootNode.hasError) {
-      const error = firstError(tree.rootNode);
-      throw new InputError('not valid bash', locate(source ?? 'ebuild', (error?.startPosition.row ?? 0) + 1));
-    }
-    return use(tree.rootNode);
-  } finally {
-    tree.delete();
+  treeCache.set(text, tree);
+  if (treeCache.size > TREE_CACHE_SIZE) {
+    const [oldest, evicted] = treeCache.entries().next().value as [string, Tree];
+    treeCache.delete(oldest);
+    evicted.delete();
   }
+  return tree;
+}
+
+/**
+ * Parses `text` as bash and passes the root node to `use`. Throws an InputError at the first syntax
+ * error, naming `source`, unless `tolerant` is set: then the tree may hold `ERROR` nodes
+ * (tree-sitter-bash rejects some valid bash, such as extglobs inside `[[ ]]`). Trees are cached by
+ * text; `use` must not keep nodes beyond its call.
+ */
+export async function withBashTree<T>(text: string, source: string | undefined, use: (root: Node) => T, tolerant = false): Promise<T> {
+  const tree = await parsedTree(text, source);
+  if (!tolerant && tree.rootNode.hasError) {
+    const error = firstError(tree.rootNode);
+    throw new InputError('not valid bash', locate(source ?? 'ebuild', (error?.startPosition.row ?? 0) + 1));
+  }
+  return use(tree.rootNode);
 }
 
 function firstError(node: Node): Node | undefined {

@@ -30,8 +30,19 @@ export interface Version {
 const VERSION_RE = /^(\d+(?:\.\d+)*)([a-z])?((?:_(?:alpha|beta|pre|rc|p)\d*)*)(?:-r(\d+))?$/;
 const SUFFIX_RE = /_(alpha|beta|pre|rc|p)(\d*)/g;
 
+/** Versions parsed so far: package listings ask about the same file names again and again. */
+const parsedVersions = new Map<string, Version | undefined>();
+
 /** Parses a version, or returns undefined when `text` is not valid PMS version syntax. */
 export function tryParseVersion(text: string): Version | undefined {
+  if (parsedVersions.has(text)) return parsedVersions.get(text);
+  const version = parseVersionText(text);
+  if (parsedVersions.size > 50_000) parsedVersions.clear();
+  parsedVersions.set(text, version);
+  return version;
+}
+
+function parseVersionText(text: string): Version | undefined {
   const match = VERSION_RE.exec(text);
   if (!match) return undefined;
   const suffixes = [...(match[3] ?? '').matchAll(SUFFIX_RE)].map((s) => ({
