@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerConditionalizeCommand } from './conditionalize.js';
+import { registerImportCommand } from './import.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
 import { registerRebaseCommand } from './rebase.js';
@@ -16,6 +17,7 @@ export function registerCommands(program: Command): void {
   registerValidateCommand(program);
   registerRebaseCommand(program);
   registerRefreshCommand(program);
+  registerImportCommand(program);
   registerReviewCommand(program);
   registerConditionalizeCommand(program);
 }
