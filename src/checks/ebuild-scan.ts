@@ -20,8 +20,6 @@ export interface DependencyItem {
 
 export interface EbuildScan {
   readonly iuse: readonly IuseWord[];
-  /** The first line of each IUSE assignment. */
-  readonly iuseLines: readonly number[];
   readonly inherits: readonly string[];
   /** Items of every dependency variable, all conditional groups flattened; values that do not parse are left out. */
   readonly dependencies: readonly DependencyItem[];
@@ -52,7 +50,6 @@ export function scanEbuild(text: string, source?: string): Promise<EbuildScan> {
     source,
     (root) => {
       const iuse: IuseWord[] = [];
-      const iuseLines: number[] = [];
       const inherits: string[] = [];
       const dependencies: DependencyItem[] = [];
       let slot: string | undefined;
@@ -67,7 +64,6 @@ export function scanEbuild(text: string, source?: string): Promise<EbuildScan> {
         const valueText = value ? unquoted(value) : '';
         const firstLine = value ? lineOf(value) : lineOf(node);
         if (name === 'IUSE') {
-          iuseLines.push(lineOf(node));
           valueText.split('\n').forEach((lineText, offset) => {
             for (const word of lineText.split(/\s+/).filter(Boolean)) {
               const match = IUSE_WORD_RE.exec(word);
@@ -84,7 +80,7 @@ export function scanEbuild(text: string, source?: string): Promise<EbuildScan> {
           }
         }
       });
-      return { iuse, iuseLines, inherits, dependencies, slot };
+      return { iuse, inherits, dependencies, slot };
     },
     true,
   );

@@ -27,7 +27,8 @@ export const flagDefaultCheck: Check = {
     const findings: Finding[] = [];
     for (const file of await context.changedFiles()) {
       if (stockCodeKind(file.path) !== 'ebuild' || file.after === undefined) continue;
-      const cp = `${parseEbuildPath(file.path)!.category}/${parseEbuildPath(file.path)!.package}`;
+      const { category, package: name } = parseEbuildPath(file.path)!;
+      const cp = `${category}/${name}`;
       const added = await addedIuseFlags(file);
       const scan = await scanEbuild(file.after, file.path);
       for (const [flag, declaredOn] of iuseDefaults(scan.iuse)) {
@@ -64,10 +65,11 @@ function state(on: boolean): string {
 
 /** Why `stockOn` is the Nano state of `flag` for the ebuild, or undefined when it is not (or nothing tells). */
 async function nanoPathReason(context: CheckContext, file: ChangedFile, cp: string, flag: string, stockOn: boolean, ignoreIuseFlags: string[]): Promise<string | undefined> {
-  if (file.before !== undefined) {
+  const { before, after } = file;
+  if (before !== undefined && after !== undefined) {
     for (const configuration of await stockConfigurations(context, file)) {
       const reduceWith = (value: boolean) =>
-        compareReduced(file.before!, file.after!, (name) => (name === flag ? value : configuration.isEnabled(name)), { ignoreIuseFlags }).catch(() => 'unknown' as const);
+        compareReduced(before, after, (name) => (name === flag ? value : configuration.isEnabled(name)), { ignoreIuseFlags }).catch(() => 'unknown' as const);
       const [atDefault, flipped] = await Promise.all([reduceWith(stockOn), reduceWith(!stockOn)]);
       if (atDefault !== undefined && atDefault !== 'unknown' && flipped === undefined) {
         return `with ${flag} ${state(!stockOn)} the ebuild builds as upstream does, with ${flag} ${state(stockOn)} it does not`;
