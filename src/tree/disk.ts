@@ -1,4 +1,5 @@
-import { lstat, mkdir, mkdtemp, readdir, readFile, readlink, realpath, rename, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, mkdir, mkdtemp, open, readdir, readlink, realpath, rename, rm, rmdir, symlink, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { treePath } from './paths.js';
@@ -16,10 +17,19 @@ export class DiskTree implements ReadableTree {
   async read(path: string): Promise<FileEntry | undefined> {
     const normal = treePath(path);
     const full = join(this.root, normal);
-    const stats = await lstat(full).catch(() => undefined);
-    if (!stats || !(stats.isFile() || stats.isSymbolicLink()) || !(await this.isRealDirectory(dirname(normal)))) return undefined;
-    if (stats.isSymbolicLink()) return { mode: '120000', data: Buffer.from(await readlink(full), 'utf8') };
-    return { mode: stats.mode & 0o100 ? '100755' : '100644', data: await readFile(full) };
+    const file = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: NodeJS.ErrnoException) => error.code);
+    if (file === 'ELOOP') {
+      if (!(await this.isRealDirectory(dirname(normal)))) return undefined;
+      return { mode: '120000', data: Buffer.from(await readlink(full), 'utf8') };
+    }
+    if (typeof file === 'string' || file === undefined) return undefined;
+    try {
+      const stats = await file.stat();
+      if (!stats.isFile() || !(await this.isRealDirectory(dirname(normal)))) return undefined;
+      return { mode: stats.mode & 0o100 ? '100755' : '100644', data: await file.readFile() };
+    } finally {
+      await file.close();
+    }
   }
 
   /** True when `dir` (relative, `.` for the root) is reached from the root without following a symlink. */
