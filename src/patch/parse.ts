@@ -72,8 +72,10 @@ class PatchParser {
     const newPath = this.fileName(this.header().slice(4), this.strip);
     this.pos++;
     const patch = this.emptyPatch(sourceLine);
-    patch.oldPath = oldPath;
-    patch.newPath = newPath;
+    // Names that differ (`foo.c.orig` and `foo.c`) name one file: the shorter, as patch and git apply take it.
+    const same = oldPath !== null && newPath !== null && oldPath !== newPath ? [oldPath, newPath].sort((a, b) => a.length - b.length)[0]! : undefined;
+    patch.oldPath = same ?? oldPath;
+    patch.newPath = same ?? newPath;
     patch.isNew = oldPath === null;
     patch.isDeleted = newPath === null;
     if (oldPath === null && newPath === null) this.fail('both file names are /dev/null', sourceLine);
@@ -147,6 +149,9 @@ class PatchParser {
     patch.newPath = newPath;
     patch.isNew ||= oldPath === null;
     patch.isDeleted ||= newPath === null;
+    if (oldPath !== null && newPath !== null && oldPath !== newPath && !patch.isRename && !patch.isCopy) {
+      this.fail(`file names '${oldPath}' and '${newPath}' differ without a rename or copy header`, sourceLine);
+    }
     if (patch.isNew && patch.isDeleted) this.fail('file is both new and deleted', sourceLine);
     if (!patch.binary) this.hunks(patch);
     return patch;

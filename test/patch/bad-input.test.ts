@@ -63,3 +63,14 @@ describe('paths that escape the tree', () => {
     });
   }
 });
+
+describe('file names', () => {
+  it('takes the shorter of two names in a plain unified diff, as for foo.c.orig and foo.c', () => {
+    const [patch] = parsePatch('--- f.txt.orig\t2024-01-01\n+++ f.txt\t2024-01-02\n@@ -1 +1 @@\n-one\n+two\n', 'plain.diff', { strip: 0 });
+    expect([patch!.oldPath, patch!.newPath]).toEqual(['f.txt', 'f.txt']);
+  });
+
+  it('refuses a git diff whose names differ without a rename or copy header', () => {
+    expect(() => parsePatch('diff --git a/x b/y\n--- a/x\n+++ b/y\n@@ -1 +1 @@\n-one\n+two\n', 'odd.diff')).toThrow(/^odd\.diff:1: file names 'x' and 'y' differ/);
+  });
+});
