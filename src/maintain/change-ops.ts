@@ -177,7 +177,8 @@ function explainUseLines(chunk: Chunk): ChangeOp[] | undefined {
 
 /**
  * Redoes `ops` on `text` (the file at `path`). Returns undefined when one cannot be redone: an edit
- * fails, or the package's line is missing, appears twice or carries a comment.
+ * fails, or the package's line is missing, carries a comment, or appears more than once with every
+ * flag the change removes.
  */
 export function applyOps(text: string, ops: readonly ChangeOp[], path: string): string | undefined {
   let current = text;
@@ -200,7 +201,8 @@ export function applyOps(text: string, ops: readonly ChangeOp[], path: string): 
 
 function applyUseLine(text: string, op: Extract<ChangeOp, { kind: 'use-line' }>): string | undefined {
   const lines = splitLines(text);
-  const matches = lines.flatMap((line, index) => (parseUseLine(line)?.atom === op.atom ? [index] : []));
+  let matches = lines.flatMap((line, index) => (parseUseLine(line)?.atom === op.atom ? [index] : []));
+  if (matches.length > 1 && op.remove.length > 0) matches = matches.filter((index) => op.remove.every((flag) => parseUseLine(lines[index]!)!.flags.includes(flag)));
   if (matches.length !== 1) return undefined;
   const index = matches[0]!;
   const line = lines[index]!;

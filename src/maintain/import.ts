@@ -162,7 +162,11 @@ interface Group {
   readonly changes: Change[];
 }
 
-/** Groups changes into layers: by package (profiles by profile directory), file or first commit; everything outside the overlay in one scripts layer. */
+/**
+ * Groups changes into layers: by package (a category is listed in profiles/categories, which may
+ * leave out the master's, or is Gentoo-shaped: `virtual` or a name with a dash), by profile or other
+ * directory, by file or by first commit; everything outside the overlay goes to one scripts layer.
+ */
 function groupChanges(changes: readonly Change[], grouping: ImportGrouping, categories: ReadonlySet<string>, commitOrder: readonly string[]): Group[] {
   const byKey = new Map<string, Group>();
   const names = new Set<string>();
@@ -185,7 +189,9 @@ function groupKey(change: Change, grouping: ImportGrouping, categories: Readonly
     return first ? `${String(commitOrder.indexOf(first.oid) + 1).padStart(2, '0')}-${first.message.split('\n')[0]}` : 'uncommitted';
   }
   const parts = change.path.split('/');
-  if (parts.length >= 3 && categories.has(parts[0]!)) return `${parts[0]}/${parts[1]}`;
+  const category = parts[0]!;
+  const isCategory = categories.has(category) || category === 'virtual' || (category.includes('-') && category !== 'profiles');
+  if (parts.length >= 3 && isCategory) return `${category}/${parts[1]}`;
   return parts.length > 1 ? posix.dirname(change.path) : change.path;
 }
 
