@@ -80,10 +80,15 @@ export function rewriteLayer(layer: Layer, manifestText: string, plan: LayerPlan
   return changes;
 }
 
+/** Appends `value` to the list at `key` (created when missing), written in block style. */
 function addTo(doc: Document, key: string, value: unknown): void {
   const list = doc.get(key);
-  if (isSeq(list)) list.add(doc.createNode(value));
-  else doc.set(key, doc.createNode([value]));
+  if (!isSeq(list)) {
+    doc.set(key, doc.createNode([value]));
+    return;
+  }
+  list.flow = false;
+  list.add(doc.createNode(value));
 }
 
 /** Adds the flag to the manifest's `flags`, or adds the packages to the entry it already has. */
