@@ -141,15 +141,28 @@ export class Packages {
     return { flags, missingEclasses, unresolved };
   }
 
+  /** The text of an eclass, looked up as for an ebuild of `repo` (the overlay's eclasses, then portage-stable's). */
+  async eclassText(repo: RepositoryName, eclass: string): Promise<string | undefined> {
+    for (const candidate of eclassRepositories(repo)) {
+      const file = await this.resolve(candidate, `eclass/${eclass}.eclass`);
+      if (file) return file.text;
+    }
+    return undefined;
+  }
+
   private async eclassScan(repo: RepositoryName, eclass: string): Promise<EbuildScan | undefined> {
     if (eclass.includes('$')) return undefined;
-    const repos: RepositoryName[] = repo === 'overlay' ? ['overlay', 'portage-stable'] : ['portage-stable'];
-    for (const candidate of repos) {
+    for (const candidate of eclassRepositories(repo)) {
       const scan = await this.scan(candidate, `eclass/${eclass}.eclass`);
       if (scan) return scan;
     }
     return undefined;
   }
+}
+
+/** Where an ebuild of `repo` finds its eclasses: its own repository, then the master. */
+function eclassRepositories(repo: RepositoryName): RepositoryName[] {
+  return repo === 'overlay' ? ['overlay', 'portage-stable'] : ['portage-stable'];
 }
 
 /** The version with revision of an ebuild path. */

@@ -1,5 +1,7 @@
 import { compareReduced, reduceEbuildLines, type FlagState, type ReducedDifference } from '../portage/reduce.js';
+import { implicitPhases as implicitPhasesOf } from '../portage/phases.js';
 import { layerOfLine } from './blame.js';
+import { packagesAfter } from './packages.js';
 import type { Check, ChangedFile, CheckContext } from './context.js';
 import { finding, type Finding } from './finding.js';
 import { addedIuseFlags, stockCodeKind, stockConfigurations } from './stock-use.js';
@@ -31,10 +33,17 @@ async function judge(context: CheckContext, file: ChangedFile): Promise<Finding 
   if (file.after === undefined) return report(null, 'deletes a file stock builds use');
   const before = file.before;
   const ignoreIuseFlags = [...(await addedIuseFlags(file)).keys()];
+  const packages = packagesAfter(context);
+  const implicitPhases = await implicitPhasesOf(file.after, (eclass) => packages.eclassText('overlay', eclass));
   for (const configuration of await stockConfigurations(context, file)) {
     let difference: ReducedDifference | undefined;
     try {
-      difference = await compareReduced(before, file.after, configuration.isEnabled, { ignoreIuseFlags, upstreamSource: file.path, patchedSource: file.path });
+      difference = await compareReduced(before, file.after, configuration.isEnabled, {
+        ignoreIuseFlags,
+        implicitPhases,
+        upstreamSource: file.path,
+        patchedSource: file.path,
+      });
     } catch (error) {
       return report(file.regions[0]?.line ?? null, `cannot be reduced, so it counts as changing stock builds: ${(error as Error).message}`);
     }

@@ -20,6 +20,11 @@ export interface ReduceOptions {
   readonly ignoreIuseFlags?: Iterable<string>;
   /** The file the text came from, for parse errors. */
   readonly source?: string;
+  /**
+   * What runs for a phase the ebuild does not define (see phases.ts): a definition whose reduced
+   * body is only that call is dropped, as it changes nothing.
+   */
+  readonly implicitPhases?: ReadonlyMap<string, string>;
 }
 
 /** One line of reduced text and the line of the original text it starts on. */
@@ -38,6 +43,7 @@ class Reducer {
     private readonly source: string,
     private readonly isEnabled: FlagState,
     ignoreIuseFlags: Iterable<string>,
+    private readonly implicitPhases: ReadonlyMap<string, string> = new Map(),
   ) {
     this.ignoredIuse = new Set(ignoreIuseFlags);
   }
@@ -57,6 +63,8 @@ class Reducer {
         return this.renderUsex(node) ?? this.renderChildren(node);
       case 'variable_assignment':
         return this.renderAssignment(node) ?? this.renderChildren(node);
+      case 'function_definition':
+        return this.isImplicitPhase(node) ? [] : this.renderChildren(node);
       default:
         return this.renderChildren(node);
     }
@@ -73,6 +81,16 @@ class Reducer {
     }
     if (node.endIndex > position) pieces.push({ start: position, end: node.endIndex });
     return pieces;
+  }
+
+  /** True for a phase defined only as a call of what runs anyway when it is not defined. */
+  private isImplicitPhase(node: Node): boolean {
+    const implicit = this.implicitPhases.get(node.childForFieldName('name')?.text ?? '');
+    const body = node.childForFieldName('body');
+    if (!implicit || body?.type !== 'compound_statement') return false;
+    const statements = childrenOf(body).filter((child) => child.isNamed);
+    const reduced = this.lines(this.renderStatements(statements)).map((line) => line.text);
+    return reduced.length === 1 && reduced[0] === implicit;
   }
 
   /** Statements one per line. */
@@ -218,7 +236,7 @@ class Reducer {
 /** The reduced lines of an ebuild, each with the original line it starts on. */
 export function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
   return withBashTree(text, opts.source, (root) => {
-    const reducer = new Reducer(text, isEnabled, opts.ignoreIuseFlags ?? []);
+    const reducer = new Reducer(text, isEnabled, opts.ignoreIuseFlags ?? [], opts.implicitPhases);
     return reducer.lines(reducer.render(root));
   }, true);
 }
@@ -247,11 +265,17 @@ export async function compareReduced(
   upstreamText: string,
   patchedText: string,
   isEnabled: FlagState,
-  opts: { readonly ignoreIuseFlags?: Iterable<string>; readonly upstreamSource?: string; readonly patchedSource?: string } = {},
+  opts: {
+    readonly ignoreIuseFlags?: Iterable<string>;
+    readonly implicitPhases?: ReadonlyMap<string, string>;
+    readonly upstreamSource?: string;
+    readonly patchedSource?: string;
+  } = {},
 ): Promise<ReducedDifference | undefined> {
   const ignoreIuseFlags = [...(opts.ignoreIuseFlags ?? [])];
-  const upstream = await reduceEbuildLines(upstreamText, isEnabled, { ignoreIuseFlags, source: opts.upstreamSource });
-  const patched = await reduceEbuildLines(patchedText, isEnabled, { ignoreIuseFlags, source: opts.patchedSource });
+  const shared = { ignoreIuseFlags, ...(opts.implicitPhases ? { implicitPhases: opts.implicitPhases } : {}) };
+  const upstream = await reduceEbuildLines(upstreamText, isEnabled, { ...shared, source: opts.upstreamSource });
+  const patched = await reduceEbuildLines(patchedText, isEnabled, { ...shared, source: opts.patchedSource });
   let index = 0;
   while (index < upstream.length && index < patched.length && upstream[index]!.text === patched[index]!.text) index++;
   if (index === upstream.length && index === patched.length) return undefined;
