@@ -31,7 +31,7 @@ export function describeTag(tag: HunkTag): string {
 /**
  * Tags the hunk of a changed bash file as `guarded` or `unguarded`. Blank and comment lines do not
  * count. A removed line outside any guard still counts as guarded when the hunk puts it back inside
- * one (the hunk wrapped it). IUSE lines count as guarded when they only gain flags.
+ * one (the hunk wrapped it, in an `if` block or in a `flag? ( … )` group on the same line). IUSE lines count as guarded when they only gain flags.
  */
 export function tagBashHunk(hunk: Hunk, guards: FileGuards): HunkTag {
   const flags = new Set<string>();
@@ -64,7 +64,9 @@ export function tagBashHunk(hunk: Hunk, guards: FileGuards): HunkTag {
     }
   }
   const wrapped = guardedAdded.join('\n');
-  if (looseRemoved.some((text) => !wrapped.includes(text))) loose = true;
+  const bareAdded = guardedAdded.map(withoutGroups);
+  const isWrapped = (text: string) => wrapped.includes(text) || (withoutGroups(text) !== '' && bareAdded.some((line) => line.includes(withoutGroups(text))));
+  if (!looseRemoved.every(isWrapped)) loose = true;
   const gained = iuseGain(iuse.removed, iuse.added);
   if (gained === undefined) loose = true;
   else gained.forEach((flag) => flags.add(flag));
@@ -79,4 +81,13 @@ function iuseGain(removed: readonly string[], added: readonly string[]): string[
   const after = new Set(words(added));
   if ([...before].some((word) => !after.has(word))) return undefined;
   return [...after].filter((word) => !before.has(word)).map((word) => word.replace(/^[+-]/, ''));
+}
+
+/** A line without its `flag? (` openings and the `)` closing them, whitespace squashed. */
+function withoutGroups(text: string): string {
+  return text
+    .replace(/!?[A-Za-z0-9][A-Za-z0-9+_@-]*\?\s*\(\s*/g, '')
+    .replace(/\s*\)(?=\s|["']|$)/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
