@@ -16,6 +16,10 @@ export function formatRangeReport(report: RangeReport, colors: Colors): string {
     for (const found of layer.firstBad.findings.slice(0, 5)) {
       lines.push(`  ${found.code}: ${found.path ?? ''}${found.line ? `:${found.line}` : ''} ${found.message}`);
     }
+    for (const transition of layer.transitions.filter((entry) => entry.commit !== layer.firstBad?.commit && entry.commit !== report.checked[0]?.commit)) {
+      const state = transition.ok ? colors.green('fine again from') : colors.red('breaks again at');
+      lines.push(`  ${state} ${short(transition.commit)} (${transition.subject})`);
+    }
   }
   const broken = report.layers.filter((layer) => layer.firstBad).length;
   lines.push(`validate --range: ${report.layers.length} layers, ${broken} broken in the range`);

@@ -25,6 +25,12 @@ export interface CommitInfo {
   readonly subject: string;
 }
 
+/** A commit at which a layer's state changed: from fine to broken (with why) or back. */
+export interface LayerTransition extends CommitInfo {
+  readonly ok: boolean;
+  readonly findings: readonly Finding[];
+}
+
 /** How one layer fared across the range. */
 export interface LayerHistory {
   readonly name: string;
@@ -32,6 +38,8 @@ export interface LayerHistory {
   readonly lastGood: CommitInfo | null;
   /** The first commit at which the layer failed to apply or had an error finding, and why. */
   readonly firstBad: (CommitInfo & { readonly findings: readonly Finding[] }) | null;
+  /** Every change of state, oldest first, starting with the state at the start of the range. */
+  readonly transitions: readonly LayerTransition[];
 }
 
 /** The result of `validate --range`, in the shape `--json` prints. */
@@ -59,19 +67,20 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
     const watched = watchedPaths(loaded.rendered, loaded.set.values, upstream.overlayPrefix);
     const commits = await firstParentCommits(upstream.repoDir, `${start}..${upstream.commit}`, watched);
     const checked = [await commitInfo(upstream.repoDir, start), ...commits];
-    const histories = new Map<string, { lastGood: CommitInfo | null; firstBad: LayerHistory['firstBad'] }>(
-      loaded.rendered.map(({ layer }) => [layer.name, { lastGood: null, firstBad: null }]),
+    const histories = new Map<string, { lastGood: CommitInfo | null; firstBad: LayerHistory['firstBad']; transitions: LayerTransition[] }>(
+      loaded.rendered.map(({ layer }) => [layer.name, { lastGood: null, firstBad: null, transitions: [] }]),
     );
     for (const [index, commit] of checked.entries()) {
       const result = await applyRendered(upstream, loaded.rendered, { commit: commit.commit });
       const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS, commit.commit);
       for (const layer of result.layers) {
         const history = histories.get(layer.name)!;
-        if (history.firstBad) continue;
         const errors = findings.filter((entry) => entry.layer === layer.name && entry.level === 'error');
-        const broken = layer.status === 'failed' || layer.status === 'conflict';
-        if (broken || errors.length > 0) history.firstBad = { ...commit, findings: errors };
-        else history.lastGood = commit;
+        const ok = layer.status !== 'failed' && layer.status !== 'conflict' && errors.length === 0;
+        if (history.transitions.at(-1)?.ok !== ok) history.transitions.push({ ...commit, ok, findings: errors });
+        if (history.firstBad) continue;
+        if (ok) history.lastGood = commit;
+        else history.firstBad = { ...commit, findings: errors };
       }
       request.onProgress?.(index + 1, checked.length, commit);
     }

@@ -2,8 +2,9 @@ import { resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { validateRange } from '../../src/workflow/validate-range.js';
 import { createOverlayFixture } from '../helpers/fixture-overlay.js';
-import { removeTempDirs } from '../helpers/git.js';
-import { progressLine } from '../../src/report/range.js';
+import { git, removeTempDirs } from '../helpers/git.js';
+import { NO_COLORS } from '../../src/report/colors.js';
+import { formatRangeReport, progressLine } from '../../src/report/range.js';
 
 const EXAMPLE_LAYERS = resolve('examples/layers');
 
@@ -22,6 +23,10 @@ describe('validate --range', () => {
       },
     ]);
 
+    const fixed = await fixture.commit('app-misc/demo-files: back to the usual motd path', [
+      { modify: 'app-misc/demo-files/demo-files-0-r4.ebuild', data: git(fixture.dir, 'show', `${bump}:sdk_container/src/third_party/coreos-overlay/app-misc/demo-files/demo-files-0-r4.ebuild`) + '\n' },
+    ]);
+
     const progress: number[] = [];
     const report = await validateRange({
       upstream: fixture.dir,
@@ -30,14 +35,20 @@ describe('validate --range', () => {
       onProgress: (done) => progress.push(done),
     });
 
-    expect(report.checked.map((commit) => commit.commit)).toEqual([start, bump, breaking]);
-    expect(progress).toEqual([1, 2, 3]);
+    expect(report.checked.map((commit) => commit.commit)).toEqual([start, bump, breaking, fixed]);
+    expect(progress).toEqual([1, 2, 3, 4]);
     const motd = report.layers.find((layer) => layer.name === 'demo-files-motd-optional')!;
     expect(motd.lastGood?.commit).toBe(bump);
     expect(motd.firstBad).toMatchObject({ commit: breaking, subject: 'app-misc/demo-files: install the motd elsewhere' });
     expect(motd.firstBad?.findings.map((entry) => entry.code)).toContain('PatchDoesNotApply');
-    expect(report.layers.find((layer) => layer.name === 'demo-init-agent-optional')).toMatchObject({ lastGood: { commit: breaking }, firstBad: null });
+    expect(motd.transitions.map((transition) => [transition.commit, transition.ok])).toEqual([
+      [start, true],
+      [breaking, false],
+      [fixed, true],
+    ]);
+    expect(report.layers.find((layer) => layer.name === 'demo-init-agent-optional')).toMatchObject({ lastGood: { commit: fixed }, firstBad: null });
     expect(report.ok).toBe(false);
+    expect(formatRangeReport(report, NO_COLORS)).toContain(`fine again from ${fixed.slice(0, 10)} (app-misc/demo-files: back to the usual motd path)`);
   });
 
   it('refuses a malformed range', async () => {
