@@ -3,7 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPatch } from '../../src/commands/patch.js';
+import { Command } from 'commander';
+import { registerPatchCommand, runPatch } from '../../src/commands/patch.js';
 import { createPatch } from '../../src/patch/index.js';
 import { snapshotDir, tempDir, writeFiles } from './helpers.js';
 
@@ -84,8 +85,30 @@ describe('nano-overlay patch', () => {
     });
   });
 
+  it('parses its options through commander', async () => {
+    const { dir, patchFile } = await fixture();
+    const before = await snapshotDir(dir);
+    const program = new Command().exitOverride();
+    registerPatchCommand(program);
+    const printed: string[] = [];
+    const write = process.stdout.write;
+    process.stdout.write = ((chunk: string) => printed.push(chunk)) as typeof process.stdout.write;
+    try {
+      await program.parseAsync(['node', 'nano-overlay', 'patch', patchFile, '-d', dir, '-p1', '-F', '0', '--3way', '--check', '--json']);
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(process.exitCode).toBe(0);
+    process.exitCode = undefined;
+    expect(JSON.parse(printed.join('')).ok).toBe(true);
+    expect(await snapshotDir(dir)).toEqual(before);
+    const strict = new Command().exitOverride().configureOutput({ writeErr: () => undefined });
+    registerPatchCommand(strict);
+    await expect(strict.parseAsync(['node', 'nano-overlay', 'patch', '-p', 'x'])).rejects.toThrow(/not a non-negative integer/);
+  });
+
   const cli = join(process.cwd(), 'dist/src/cli.js');
-  const registered = existsSync(cli) && existsSync('src/cli.ts') && readFileSync('src/cli.ts', 'utf8').includes('registerPatchCommand');
+  const registered = existsSync(cli) && spawnSync('node', [cli, 'patch', '--help'], { encoding: 'utf8' }).stdout.includes('--3way');
   it.skipIf(!registered)('runs from the built CLI, reading the patch from standard input', async () => {
     const { dir, patchFile } = await fixture();
     const run = spawnSync('node', [cli, 'patch', '-', '--directory', dir], { input: readFileSync(patchFile), encoding: 'utf8' });
