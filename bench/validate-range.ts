@@ -8,7 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { commitToCheckout, materializeExample } from '../src/upstream/example.js';
 import { applyToUpstream } from '../src/workflow/apply.js';
 import { validateRange, type RangeReport } from '../src/workflow/validate-range.js';
@@ -90,6 +90,6 @@ export async function benchValidateRange(): Promise<string[]> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   for (const row of await benchValidateRange()) process.stdout.write(`${row}\n`);
 }
