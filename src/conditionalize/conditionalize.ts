@@ -1,6 +1,6 @@
 import type { StructuredEdit } from '../edits/index.js';
 import { InputError } from '../errors.js';
-import type { FileOutcome } from '../layers/apply.js';
+import { treesBefore, type FileOutcome } from '../layers/apply.js';
 import { loadLayerSet, type LayerSet } from '../layers/load.js';
 import { renderLayerSet } from '../layers/render.js';
 import { createPatch } from '../patch/index.js';
@@ -9,7 +9,7 @@ import { stockProfiles, type StockProfiles } from '../review/stock-profiles.js';
 import { DiskTree, writeChanges } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
 import type { ChangeSet, ReadableTree } from '../tree/types.js';
-import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
 import { applyRendered } from '../workflow/apply.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
 import { conditionalizeEbuild, guardFor, type Guard } from './ebuild.js';
@@ -71,13 +71,12 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
     if (outcome.status === 'failed' || outcome.status === 'conflict') {
       throw new InputError(`layer '${layer.name}' does not apply to ${upstream.ref}; fix it before conditionalizing (nano-overlay validate shows why)`, layer.manifestFile);
     }
-    const trees = { overlay: await upstream.openTree('overlay'), scripts: upstream.scriptsRoot ? await upstream.openTree('root') : undefined };
+    const trees = await openRootTrees(upstream);
     const changes = (await layerChanges(result, trees)).find((entry) => entry.name === layer.name)!;
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const stock = await stockProfiles(loaded.set, result.overlay, masters);
     const nanoDir = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
-    const beforeLayer = new PendingTree(trees.overlay);
-    for (const entry of result.layers.slice(0, result.layers.indexOf(outcome))) if (entry.root === 'overlay') beforeLayer.merge(entry.changes);
+    const beforeLayer = treesBefore(trees, result, result.layers.indexOf(outcome)).overlay;
     const planned = await planLayer(loaded.set, layer.name, changes, guard, stock, nanoDir, request.reason, beforeLayer);
 
     const disk = new DiskTree(loaded.dir);

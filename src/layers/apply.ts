@@ -1,7 +1,7 @@
 import { applyEdit, describeEdit, EditError } from '../edits/index.js';
 import { applyPatchSet, type BlobSource, type FilePatch, type FileResult, type HunkResult } from '../patch/index.js';
 import { PendingTree } from '../tree/pending.js';
-import type { FileEntry, ReadableTree } from '../tree/types.js';
+import type { FileEntry, ReadableTree, RootTrees } from '../tree/types.js';
 import type { LayerRoot } from './manifest.js';
 import type { RenderedLayer } from './render.js';
 import { resolvePackageTarget, resolveTarget, type Follow, type ResolvedTarget } from './targets.js';
@@ -42,9 +42,7 @@ export interface LayerOutcome {
 }
 
 /** The trees layers are applied to. `scripts` is absent for a standalone coreos-overlay. */
-export interface ApplyTargets {
-  readonly overlay: ReadableTree;
-  readonly scripts?: ReadableTree;
+export interface ApplyTargets extends RootTrees {
   /** Where `--3way` finds the base blobs that patches name in their `index` lines. */
   readonly blobs?: BlobSource;
 }
@@ -114,6 +112,14 @@ async function applyLayer(rendered: RenderedLayer, base: ReadableTree, blobs: Bl
     files,
     changes: tree.changes,
   };
+}
+
+/** The trees as layer `index` of an applied set found them: `base` plus the changes of the layers before it. */
+export function treesBefore(base: RootTrees, result: ApplyResult, index: number): RootTrees<PendingTree> {
+  const overlay = new PendingTree(base.overlay);
+  const scripts = base.scripts ? new PendingTree(base.scripts) : undefined;
+  for (const earlier of result.layers.slice(0, index)) (earlier.root === 'overlay' ? overlay : scripts)?.merge(earlier.changes);
+  return { overlay, ...(scripts ? { scripts } : {}) };
 }
 
 /** The worst status among the files, or `already-applied` when every file already was. */

@@ -12,7 +12,7 @@ import { createFilePatches, formatPatch, type FilePatch } from '../patch/index.j
 import { splitLines } from '../patch/text.js';
 import { isWithin } from '../tree/paths.js';
 import type { FileEntry, ReadableTree } from '../tree/types.js';
-import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
 import { applyOps, changeChunks, explainChunk, type ChangeOp } from './change-ops.js';
 import { LayerSetWriter } from './layer-writer.js';
 
@@ -84,8 +84,8 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
     const groups = groupChanges(changes, request.group ?? 'package', categories, order);
 
     const writer = new LayerSetWriter(into);
-    const baseTrees = { overlay: await upstream.openTree('overlay', base), scripts: upstream.scriptsRoot ? await upstream.openTree('root', base) : undefined };
-    const fromTrees = { overlay: await upstream.openTree('overlay'), scripts: upstream.scriptsRoot ? await upstream.openTree('root') : undefined };
+    const baseTrees = await openRootTrees(upstream, base);
+    const fromTrees = await openRootTrees(upstream);
     const layers: ImportedLayer[] = [];
     const notes: string[] = [];
     for (const group of groups) {

@@ -1,20 +1,13 @@
-import { applyLayers, type ApplyResult, type FileOutcome } from '../layers/apply.js';
+import { applyLayers, type FileOutcome } from '../layers/apply.js';
 import type { LayerRoot } from '../layers/manifest.js';
 import type { RenderedLayer } from '../layers/render.js';
 import { resolveTarget } from '../layers/targets.js';
 import { merge3 } from '../patch/index.js';
 import { PendingTree } from '../tree/pending.js';
-import type { ReadableTree } from '../tree/types.js';
-import type { Upstream } from '../upstream/locate.js';
+import type { ReadableTree, RootTrees } from '../tree/types.js';
 import { coversOf, type PatchFileCover } from './covers.js';
 import { mergeFile } from './file-merge.js';
 import { layerRebaseStatus, type RebaseFileResult, type RebaseLayerResult, type RebaseStatus } from './rebase-report.js';
-
-/** The trees a layer applies to, by its root. `scripts` is absent for a standalone coreos-overlay. */
-export interface RootTrees<T extends ReadableTree = ReadableTree> {
-  readonly overlay: T;
-  readonly scripts?: T;
-}
 
 /** A layer moved onto a new upstream, in memory. */
 export interface LayerRebase {
@@ -94,21 +87,6 @@ export async function rebaseLayer(rendered: RenderedLayer, oldBefore: RootTrees,
   }
   const result: RebaseLayerResult = { name: rendered.layer.name, status: layerRebaseStatus(files), files };
   return { rendered, root, result, patchStep, final, covers, editFiles, editPaths };
-}
-
-/** The upstream's trees at `commit`, by layer root. */
-export async function openRootTrees(upstream: Upstream, commit: string): Promise<RootTrees> {
-  const overlay = await upstream.openTree('overlay', commit);
-  const scripts = upstream.scriptsRoot ? await upstream.openTree('root', commit) : undefined;
-  return { overlay, ...(scripts ? { scripts } : {}) };
-}
-
-/** The trees as layer `index` of an applied set found them: `base` plus the changes of the layers before it. */
-export function treesBefore(base: RootTrees, result: ApplyResult, index: number): RootTrees<PendingTree> {
-  const overlay = new PendingTree(base.overlay);
-  const scripts = base.scripts ? new PendingTree(base.scripts) : undefined;
-  for (const earlier of result.layers.slice(0, index)) (earlier.root === 'overlay' ? overlay : scripts)?.merge(earlier.changes);
-  return { overlay, ...(scripts ? { scripts } : {}) };
 }
 
 /** Where a file the layer patches is at the new upstream: the path it names, followed through symlinks and bumps. */

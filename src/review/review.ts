@@ -2,8 +2,8 @@ import { CHECKS, type Check, type Finding } from '../checks/index.js';
 import type { FlagSpec } from '../layers/manifest.js';
 import { renderLayerSet } from '../layers/render.js';
 import { formatPatch, type FilePatch, type Hunk } from '../patch/index.js';
-import type { ReadableTree } from '../tree/types.js';
-import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import type { RootTrees } from '../tree/types.js';
+import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
 import { applyRendered } from '../workflow/apply.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
 import { runChecks } from '../workflow/validate.js';
@@ -98,7 +98,7 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
   try {
     const result = await applyRendered(upstream, loaded.rendered);
     const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS);
-    const trees = await upstreamTrees(upstream);
+    const trees = await openRootTrees(upstream);
     const changes = await layerChanges(result, trees);
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const stockReads = (await stockProfiles(loaded.set, result.overlay, masters)).files;
@@ -121,15 +121,11 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
   }
 }
 
-async function upstreamTrees(upstream: Upstream): Promise<{ overlay: ReadableTree; scripts: ReadableTree | undefined }> {
-  return { overlay: await upstream.openTree('overlay'), scripts: upstream.scriptsRoot ? await upstream.openTree('root') : undefined };
-}
-
 async function compareSince(
   layersDir: string,
   rev: string,
   upstream: Upstream,
-  trees: { overlay: ReadableTree; scripts: ReadableTree | undefined },
+  trees: RootTrees,
   current: readonly LayerChanges[],
 ): Promise<NonNullable<ReviewReport['since']>> {
   const old = await loadLayerSetAt(layersDir, rev);

@@ -21,5 +21,11 @@ export interface ReadableTree {
   list(dir?: string): Promise<string[]>;
 }
 
+/** The trees layers apply to, by layer root: the overlay and, in a flatcar/scripts repository, the repository root. */
+export interface RootTrees<T extends ReadableTree = ReadableTree> {
+  readonly overlay: T;
+  readonly scripts?: T;
+}
+
 /** A set of changes to a tree: a path mapped to its new entry, or to null when it is deleted. */
 export type ChangeSet = Map<string, FileEntry | null>;

@@ -4,6 +4,7 @@ import { InputError } from '../errors.js';
 import { ObjectReader } from '../git/objects.js';
 import { runGit } from '../git/run.js';
 import { GitTree, resolveRef } from '../git/tree.js';
+import type { ReadableTree, RootTrees } from '../tree/types.js';
 
 /** Where coreos-overlay lives inside a flatcar/scripts repository. */
 export const SCRIPTS_OVERLAY_PREFIX = 'sdk_container/src/third_party/coreos-overlay';
@@ -13,8 +14,22 @@ export const SCRIPTS_PORTAGE_STABLE_PREFIX = 'sdk_container/src/third_party/port
 /** The parts of an upstream repository that can be opened as trees. */
 export type UpstreamPart = 'overlay' | 'portage-stable' | 'root';
 
+/** What applying and checking layers needs of an upstream: its shape, its objects and its trees at any commit. */
+export interface UpstreamTrees {
+  /** The commit the ref resolved to. */
+  readonly commit: string;
+  /** True when the repository is flatcar/scripts-shaped (the overlay is not at its root). */
+  readonly scriptsRoot: boolean;
+  /** portage-stable's directory in the commit's tree, when the repository has one. */
+  readonly portageStablePrefix?: string;
+  /** The reader every tree opened from this upstream shares. */
+  readonly reader: ObjectReader;
+  /** Opens a part of the repository at `commit` (the located commit when omitted) as a tree. */
+  openTree(part: UpstreamPart, commit?: string): Promise<ReadableTree>;
+}
+
 /** An upstream repository, the commit a ref names in it, and where the overlay sits in that commit. */
-export interface Upstream {
+export interface Upstream extends UpstreamTrees {
   /** The work tree's top level, or the git dir of a bare repository. */
   readonly repoDir: string;
   /** The absolute git dir. */
@@ -36,6 +51,16 @@ export interface Upstream {
   openTree(part: UpstreamPart, commit?: string): Promise<GitTree>;
   /** Ends the object reader. */
   close(): Promise<void>;
+}
+
+/** The trees layers apply to at `commit` (the located one by default): the overlay and, for flatcar/scripts, the root. */
+export async function openRootTrees<T extends ReadableTree>(
+  upstream: { readonly scriptsRoot: boolean; openTree(part: UpstreamPart, commit?: string): Promise<T> },
+  commit?: string,
+): Promise<RootTrees<T>> {
+  const overlay = await upstream.openTree('overlay', commit);
+  const scripts = upstream.scriptsRoot ? await upstream.openTree('root', commit) : undefined;
+  return { overlay, ...(scripts ? { scripts } : {}) };
 }
 
 /** The kind of object at `path` in `commit`, or undefined when there is nothing. */

@@ -7,7 +7,7 @@ import type { RenderedLayer } from '../layers/render.js';
 import { describeFollow } from '../layers/targets.js';
 import type { BlobSource } from '../patch/index.js';
 import type { ChangeSet } from '../tree/types.js';
-import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { locateUpstream, openRootTrees, type Upstream, type UpstreamTrees } from '../upstream/locate.js';
 import { loadLayersFrom } from './layer-set.js';
 
 /** Where `apply` writes: a new branch, the checked-out work tree, or nowhere. */
@@ -96,17 +96,15 @@ export async function applyToUpstream(request: ApplyRequest): Promise<ApplyRepor
 
 /** Applies rendered layers to the located upstream's trees (at `commit`, the located one by default), in memory. */
 export async function applyRendered(
-  upstream: Upstream,
+  upstream: UpstreamTrees,
   rendered: readonly RenderedLayer[],
   options: { fuzz?: number; threeWay?: boolean; commit?: string } = {},
 ): Promise<ApplyResult> {
-  const overlay = await upstream.openTree('overlay', options.commit);
-  const scripts = upstream.scriptsRoot ? await upstream.openTree('root', options.commit) : undefined;
-  return applyLayers(rendered, { overlay, ...(scripts ? { scripts } : {}), blobs: blobSource(upstream) }, options);
+  return applyLayers(rendered, { ...(await openRootTrees(upstream, options.commit)), blobs: blobSource(upstream) }, options);
 }
 
 /** Base blobs for three-way merges come from the upstream's object database. */
-export function blobSource(upstream: Upstream): BlobSource {
+export function blobSource(upstream: UpstreamTrees): BlobSource {
   return {
     async readBlob(oid) {
       const object = await upstream.reader.readObject(oid);

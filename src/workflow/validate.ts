@@ -3,7 +3,7 @@ import { LayerDefinitionError } from '../errors.js';
 import type { LayerSet } from '../layers/load.js';
 import type { ApplyResult } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
-import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { locateUpstream, type UpstreamTrees } from '../upstream/locate.js';
 import { applyRendered } from './apply.js';
 import { loadLayersFrom } from './layer-set.js';
 
@@ -62,7 +62,7 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
 
 /** Runs `checks` over an applied layer set and returns their findings, sorted by layer, path and line. */
 export async function runChecks(
-  upstream: Upstream,
+  upstream: UpstreamTrees,
   set: LayerSet,
   rendered: readonly RenderedLayer[],
   result: ApplyResult,
