@@ -4,10 +4,9 @@ import { gitText } from '../git/run.js';
 import { resolveRef } from '../git/tree.js';
 import { parseEbuildPath } from '../portage/ebuild-path.js';
 import type { RenderedLayer } from '../layers/render.js';
-import { RecordingTree, sameReads, type ReadRecord } from '../git/read-record.js';
-import { locateUpstream, type Upstream, type UpstreamPart, type UpstreamTrees } from '../upstream/locate.js';
+import { locateUpstream } from '../upstream/locate.js';
 import { applyRendered } from './apply.js';
-import { loadLayersFrom, type LoadedLayers } from './layer-set.js';
+import { loadLayersFrom } from './layer-set.js';
 import { runChecks } from './validate.js';
 
 export interface RangeRequest {
@@ -71,15 +70,10 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
     const histories = new Map<string, { lastGood: CommitInfo | null; firstBad: LayerHistory['firstBad']; transitions: LayerTransition[] }>(
       loaded.rendered.map(({ layer }) => [layer.name, { lastGood: null, firstBad: null, transitions: [] }]),
     );
-    let previous: { reads: ReadRecord; outcome: CommitOutcome } | undefined;
     for (const [index, commit] of checked.entries()) {
-      const unchanged = previous && (await sameReads(previous.reads, (part) => upstream.openTree(part as UpstreamPart, commit.commit)));
-      if (!previous || !unchanged) {
-        const reads: ReadRecord = new Map();
-        previous = { reads, outcome: await checkCommit(recordingUpstream(upstream, reads), loaded, commit.commit, request.checks ?? CHECKS) };
-      }
-      const { layers: results, findings } = previous.outcome;
-      for (const layer of results) {
+      const result = await applyRendered(upstream, loaded.rendered, { commit: commit.commit });
+      const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS, commit.commit);
+      for (const layer of result.layers) {
         const history = histories.get(layer.name)!;
         const errors = findings.filter((entry) => entry.layer === layer.name && entry.level === 'error');
         const ok = layer.status !== 'failed' && layer.status !== 'conflict' && errors.length === 0;
@@ -101,26 +95,6 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
   } finally {
     await upstream.close();
   }
-}
-
-/** What validating one commit found: each layer's apply status and every finding. */
-interface CommitOutcome {
-  readonly layers: readonly { readonly name: string; readonly status: string }[];
-  readonly findings: readonly Finding[];
-}
-
-async function checkCommit(upstream: UpstreamTrees, loaded: LoadedLayers, commit: string, checks: readonly Check[]): Promise<CommitOutcome> {
-  const result = await applyRendered(upstream, loaded.rendered, { commit });
-  const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, checks, commit);
-  return { layers: result.layers.map(({ name, status }) => ({ name, status })), findings };
-}
-
-/**
- * The upstream with every tree it opens recording what is read from it, so that a later commit where
- * all of it is unchanged can reuse the outcome instead of applying and checking again.
- */
-function recordingUpstream(upstream: Upstream, reads: ReadRecord): UpstreamTrees {
-  return { ...upstream, openTree: async (part, commit) => new RecordingTree(await upstream.openTree(part, commit), part, reads) };
 }
 
 function parseRange(range: string): [string, string] {
