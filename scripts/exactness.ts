@@ -13,7 +13,9 @@
  */
 import { execFile } from 'node:child_process';
 import { parseArgs } from 'node:util';
-import { applyPatchSet, GitObjectReader, GitRevisionTree, parsePatch, type FilePatch } from '../src/patch/index.js';
+import { ObjectReader } from '../src/git/objects.js';
+import { GitTree } from '../src/git/tree.js';
+import { applyPatchSet, parsePatch, type FilePatch } from '../src/patch/index.js';
 import type { FileEntry, ReadableTree } from '../src/tree/types.js';
 
 function git(repo: string, ...args: string[]): Promise<Buffer> {
@@ -41,12 +43,12 @@ function touchedPaths(patches: readonly FilePatch[]): Set<string> {
 }
 
 /** Replays one commit; returns the reasons it was not reproduced (none when it was), or undefined when it changes no file. */
-async function replay(repo: string, reader: GitObjectReader, commit: string, path: string): Promise<string[] | undefined> {
+async function replay(repo: string, reader: ObjectReader, commit: string, path: string): Promise<string[] | undefined> {
   const diff = await git(repo, 'diff', '--binary', '--full-index', '-M', '--ignore-submodules=all', `${commit}^`, commit, '--', path);
   const patches = parsePatch(diff, `${commit.slice(0, 12)}.diff`);
   if (!patches.length) return undefined;
-  const parent: ReadableTree = new GitRevisionTree(reader, `${commit}^`);
-  const expected = new GitRevisionTree(reader, commit);
+  const parent: ReadableTree = await GitTree.open(reader, `${commit}^`);
+  const expected = await GitTree.open(reader, commit);
   const result = await applyPatchSet(parent, patches);
   const problems = result.files.flatMap((file) =>
     file.hunks.filter((hunk) => hunk.status !== 'exact').map((hunk) => `${file.path}: hunk ${hunk.status}${hunk.message ? ` (${hunk.message})` : ''}`),
@@ -78,7 +80,7 @@ async function main(): Promise<void> {
     .toString()
     .split('\n')
     .filter(Boolean);
-  const reader = new GitObjectReader(repo);
+  const reader = new ObjectReader(repo);
   let reproduced = 0;
   let submodulesOnly = 0;
   const started = Date.now();
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
       for (const problem of problems) console.log(`  ${problem}`);
     }
   } finally {
-    reader.close();
+    await reader.close();
   }
   const replayed = commits.length - submodulesOnly;
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

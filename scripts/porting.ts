@@ -19,7 +19,9 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { applyPatchSet, gitBlobSource, GitObjectReader, GitRevisionTree, parsePatch, type BlobSource, type FilePatch } from '../src/patch/index.js';
+import { ObjectReader } from '../src/git/objects.js';
+import { GitTree } from '../src/git/tree.js';
+import { applyPatchSet, parsePatch, readerBlobSource, type BlobSource, type FilePatch } from '../src/patch/index.js';
 import type { FileEntry, ReadableTree } from '../src/tree/types.js';
 
 interface Backport {
@@ -137,7 +139,7 @@ class Replayer {
     private readonly path: string,
     private readonly fuzz: number,
     private readonly scratch: string,
-    private readonly reader: GitObjectReader,
+    private readonly reader: ObjectReader,
     private readonly blobs: BlobSource,
   ) {}
 
@@ -147,8 +149,8 @@ class Replayer {
     if (!patches.length) return;
     tally.replayed++;
     const paths = touchedPaths(patches);
-    const base = new GitRevisionTree(this.reader, port.onto);
-    const wanted = port.expected ? await filesOf(new GitRevisionTree(this.reader, port.expected), paths) : undefined;
+    const base = await GitTree.open(this.reader, port.onto);
+    const wanted = port.expected ? await filesOf(await GitTree.open(this.reader, port.expected), paths) : undefined;
 
     const ours = await applyPatchSet(base, patches, { threeWay: this.blobs, fuzz: this.fuzz });
     const oursFiles = await Promise.all(paths.map(async (path) => (ours.changes.has(path) ? ours.changes.get(path) : base.read(path))));
@@ -158,7 +160,7 @@ class Replayer {
     const applied = await git(this.repo, ['apply', '--cached', '--3way', '-'], { input: diff.stdout, env });
     const written = applied.code === 0 ? await git(this.repo, ['write-tree'], { env }) : undefined;
     const gitOk = written?.code === 0;
-    const gitFiles = gitOk ? await filesOf(new GitRevisionTree(this.reader, written!.stdout.toString().trim()), paths) : undefined;
+    const gitFiles = gitOk ? await filesOf(await GitTree.open(this.reader, written!.stdout.toString().trim()), paths) : undefined;
 
     if (ours.ok && gitOk) tally.both++;
     else if (ours.ok) tally.oursOnly++;
@@ -215,13 +217,15 @@ async function main(): Promise<void> {
   const scratch = await mkdtemp(join(tmpdir(), 'nano-overlay-porting-'));
   await mkdir(join(scratch, 'objects'));
   process.env.GIT_OBJECT_DIRECTORY = join(scratch, 'objects');
-  process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES = join(gitDir, 'objects');
+  // The object reader drops GIT_OBJECT_DIRECTORY (it reads the repository's own objects), so it finds
+  // the scratch objects (trees git writes while applying) through the alternates.
+  process.env.GIT_ALTERNATE_OBJECT_DIRECTORIES = [join(gitDir, 'objects'), join(scratch, 'objects')].join(':');
 
   const branches = await maintenanceBranches(repo, Number(values.branches));
   const backports = (await findBackports(repo, values.main, branches, values.path)).slice(0, Number(values.limit));
   const forward = Number(values.forward) && branches.length ? await forwardPorts(repo, values.main, branches[0]!, Number(values.forward), values.path) : [];
-  const reader = new GitObjectReader(repo);
-  const blobs = await gitBlobSource(repo);
+  const reader = new ObjectReader(repo);
+  const blobs = readerBlobSource(reader);
   const replayer = new Replayer(repo, values.path, Number(values.fuzz), scratch, reader, blobs);
   const backported = new Tally();
   const forwarded = new Tally();
@@ -231,8 +235,7 @@ async function main(): Promise<void> {
     }
     for (const port of forward) await replayer.replay(port, forwarded);
   } finally {
-    reader.close();
-    blobs.close();
+    await reader.close();
     await rm(scratch, { recursive: true, force: true });
   }
   console.log(backported.table(`Real backports (newest ${branches.length} maintenance branches, subject-matched to ${values.main})`));

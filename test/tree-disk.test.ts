@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
 import { DiskTree, writeChanges } from '../src/tree/disk.js';
-import type { ChangeSet } from '../src/tree/types.js';
+import type { ChangeSet, FileEntry } from '../src/tree/types.js';
 import { snapshotDir, tempDir, writeFiles } from './patch/helpers.js';
 
 const text = (data: string) => ({ mode: '100644' as const, data: Buffer.from(data) });
@@ -34,7 +34,7 @@ describe('writeChanges', () => {
   it('writes files, modes and links, deletes files and prunes emptied directories', async () => {
     const dir = await tempDir();
     await writeFiles(dir, { 'old/only.txt': 'bye\n', 'keep.txt': 'same\n', 'swap': { link: 'keep.txt' } });
-    const changes: ChangeSet = new Map([
+    const changes: ChangeSet = new Map<string, FileEntry | null>([
       ['new/dir/file.txt', text('hello\n')],
       ['tool', { mode: '100755', data: Buffer.from('#!/bin/sh\n') }],
       ['link', { mode: '120000', data: Buffer.from('new/dir') }],

@@ -4,6 +4,7 @@ import { registerConditionalizeCommand } from './conditionalize.js';
 import { registerImportCommand } from './import.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
+import { registerPatchCommand } from './patch.js';
 import { registerRebaseCommand } from './rebase.js';
 import { registerRefreshCommand } from './refresh.js';
 import { registerReviewCommand } from './review.js';
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerImportCommand(program);
   registerReviewCommand(program);
   registerConditionalizeCommand(program);
+  registerPatchCommand(program);
 }

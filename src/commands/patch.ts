@@ -49,7 +49,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
         ...(blobs ? { threeWay: blobs } : {}),
       });
     } finally {
-      blobs?.close();
+      await blobs?.close();
     }
     const rejected = result.files.some((file) => file.hunks.some((hunk) => hunk.status === 'rejected'));
     const write = !options.check && (result.ok || (Boolean(options.threeWay) && !rejected));

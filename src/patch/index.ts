@@ -6,6 +6,6 @@ export { reversePatch } from './reverse.js';
 export { createFilePatches, createPatch, createTreePatch, type CreatePatchOptions } from './create.js';
 export { merge3 } from './merge3.js';
 export { applyPatchSet, type ApplyPatchSetOptions, type BlobSource, type FileResult, type PatchSetResult } from './apply-tree.js';
-export { gitBlobSource, GitObjectReader, GitRevisionTree, type GitObject } from './git-objects.js';
+export { gitBlobSource, readerBlobSource } from './blob-source.js';
 export { applyDelta } from './delta.js';
 export { blobId } from './oid.js';

@@ -5,7 +5,7 @@ import { commitTree, createBranch, writeTree } from '../git/write.js';
 import { applyLayers, type ApplyResult, type LayerOutcome } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
 import { describeFollow } from '../layers/targets.js';
-import type { BlobSource } from '../patch/index.js';
+import { readerBlobSource } from '../patch/index.js';
 import type { ChangeSet } from '../tree/types.js';
 import { locateUpstream, openRootTrees, type Upstream, type UpstreamTrees } from '../upstream/locate.js';
 import { loadLayersFrom } from './layer-set.js';
@@ -100,18 +100,9 @@ export async function applyRendered(
   rendered: readonly RenderedLayer[],
   options: { fuzz?: number; threeWay?: boolean; commit?: string } = {},
 ): Promise<ApplyResult> {
-  return applyLayers(rendered, { ...(await openRootTrees(upstream, options.commit)), blobs: blobSource(upstream) }, options);
+  return applyLayers(rendered, { ...(await openRootTrees(upstream, options.commit)), blobs: readerBlobSource(upstream.reader) }, options);
 }
 
-/** Base blobs for three-way merges come from the upstream's object database. */
-export function blobSource(upstream: UpstreamTrees): BlobSource {
-  return {
-    async readBlob(oid) {
-      const object = await upstream.reader.readObject(oid);
-      return object?.type === 'blob' ? object.data : undefined;
-    },
-  };
-}
 
 /** The commit message of a layer: its summary, its description and a trailer naming it. */
 export function layerCommitMessage(name: string, summary: string, description: string): string {

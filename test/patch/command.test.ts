@@ -92,7 +92,7 @@ describe('nano-overlay patch', () => {
     registerPatchCommand(program);
     const printed: string[] = [];
     const write = process.stdout.write;
-    process.stdout.write = ((chunk: string) => printed.push(chunk)) as typeof process.stdout.write;
+    process.stdout.write = ((chunk: string) => printed.push(chunk) > 0) as typeof process.stdout.write;
     try {
       await program.parseAsync(['node', 'nano-overlay', 'patch', patchFile, '-d', dir, '-p1', '-F', '0', '--3way', '--check', '--json']);
     } finally {

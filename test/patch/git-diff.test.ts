@@ -1,7 +1,9 @@
 import { chmod, rename, symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyPatchSet, GitObjectReader, GitRevisionTree, parsePatch } from '../../src/patch/index.js';
+import { ObjectReader } from '../../src/git/objects.js';
+import { GitTree } from '../../src/git/tree.js';
+import { applyPatchSet, parsePatch } from '../../src/patch/index.js';
 import { DiskTree, writeChanges } from '../../src/tree/disk.js';
 import { git, snapshot, snapshotDir, tempRepo, writeFiles } from './helpers.js';
 
@@ -61,11 +63,11 @@ async function repoWithEveryChange(): Promise<string> {
 }
 
 async function committedTree(repo: string, revision: string): Promise<Record<string, { mode: string; data: string }>> {
-  const reader = new GitObjectReader(repo);
+  const reader = new ObjectReader(repo);
   try {
-    return await snapshot(new GitRevisionTree(reader, revision));
+    return await snapshot(await GitTree.open(reader, revision));
   } finally {
-    reader.close();
+    await reader.close();
   }
 }
 

@@ -31,7 +31,7 @@ describe('three-way merges', () => {
     const plain = await applyPatchSet(new DiskTree(repo), parsePatch(patch), { fuzz: 0 });
     expect(plain.files[0]!.hunks[0]!.status).toBe('rejected');
     const merged = await applyPatchSet(new DiskTree(repo), parsePatch(patch), { fuzz: 0, threeWay: blobs });
-    blobs.close();
+    await blobs.close();
     expect(merged.ok).toBe(true);
     expect(merged.files[0]!.hunks.map((hunk) => hunk.status)).toEqual(['merged']);
     expect(merged.changes.get('f.txt')!.data.toString()).toBe(withLines({ 13: 'ours 13\n', 14: 'ours 14\n', 16: 'topic 16\n' }));
@@ -42,7 +42,7 @@ describe('three-way merges', () => {
     await writeFile(join(repo, 'f.txt'), withLines({ 13: 'ours 13\n' }));
     const blobs = await gitBlobSource(repo);
     const result = await applyPatchSet(new DiskTree(repo), parsePatch(patch), { threeWay: blobs });
-    blobs.close();
+    await blobs.close();
     expect(result.files[0]!.hunks.map((hunk) => hunk.status)).toEqual(['merged']);
   });
 
@@ -65,7 +65,7 @@ describe('three-way merges', () => {
     const unknown = patch.toString().replace(/^index [0-9a-f]+\.\./m, 'index 1234567..');
     const blobs = await gitBlobSource(repo);
     const result = await applyPatchSet(new DiskTree(repo), parsePatch(unknown), { threeWay: blobs });
-    blobs.close();
+    await blobs.close();
     expect(result.ok).toBe(false);
     expect(result.files[0]!.hunks[0]!.status).toBe('rejected');
     expect(result.files[0]!.message).toContain('1234567');
