@@ -19,5 +19,5 @@ export async function medianOf(runs: number, work: () => Promise<unknown>): Prom
 /** One row of a benchmark table: what was measured, ours, git's, and the ratio. */
 export function benchRow(label: string, oursMs: number, gitMs: number): string {
   const ratio = oursMs / gitMs;
-  return `${label.padEnd(52)} ours ${oursMs.toFixed(0).padStart(7)} ms   git ${gitMs.toFixed(0).padStart(7)} ms   ratio ${ratio.toFixed(2)}×`;
+  return `${label.padEnd(64)} ours ${oursMs.toFixed(0).padStart(7)} ms   git ${gitMs.toFixed(0).padStart(7)} ms   ratio ${ratio.toFixed(2)}×`;
 }
