@@ -1,6 +1,6 @@
 import { CHECKS, type Check, type Finding } from '../checks/index.js';
 import { InputError } from '../errors.js';
-import { gitText } from '../git/run.js';
+import { simpleGit } from 'simple-git';
 import { resolveRef } from '../git/tree.js';
 import { parseEbuildPath } from '../portage/ebuild-path.js';
 import type { RenderedLayer } from '../layers/render.js';
@@ -129,16 +129,13 @@ export function watchedPaths(rendered: readonly RenderedLayer[], values: Readonl
   return [...paths].sort();
 }
 
+/** The first-parent commits of `range` that touch `paths`, oldest first. */
 async function firstParentCommits(repoDir: string, range: string, paths: readonly string[]): Promise<CommitInfo[]> {
-  const output = await gitText(repoDir, ['log', '--first-parent', '--reverse', '--format=%H %s', range, '--', ...paths]);
-  return output === '' ? [] : output.split('\n').map(parseCommitLine);
+  const log = await simpleGit(repoDir).log(['--first-parent', '--reverse', range, '--', ...paths]);
+  return log.all.map((entry) => ({ commit: entry.hash, subject: entry.message }));
 }
 
 async function commitInfo(repoDir: string, commit: string): Promise<CommitInfo> {
-  return parseCommitLine(await gitText(repoDir, ['log', '-1', '--format=%H %s', commit]));
-}
-
-function parseCommitLine(line: string): CommitInfo {
-  const space = line.indexOf(' ');
-  return { commit: line.slice(0, space), subject: line.slice(space + 1) };
+  const latest = (await simpleGit(repoDir).log(['-1', commit])).latest;
+  return { commit: latest?.hash ?? commit, subject: latest?.message ?? '' };
 }
