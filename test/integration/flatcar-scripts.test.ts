@@ -1,0 +1,35 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { applyToUpstream } from '../../src/workflow/apply.js';
+import { validateLayers } from '../../src/workflow/validate.js';
+import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
+
+/**
+ * The Flatcar Nano layer set against a real flatcar/scripts repository named by FLATCAR_SCRIPTS (a
+ * checkout or a bare clone with `main` and `t-lo/flatcar-nano`); skipped without it. Nothing is
+ * written to that repository: branches go to a bare clone in a temporary directory.
+ */
+const scripts = process.env['FLATCAR_SCRIPTS'];
+const NANO_LAYERS = resolve('.');
+
+afterAll(removeTempDirs);
+
+describe.skipIf(!scripts || !existsSync(scripts))('the Nano layers on flatcar/scripts', () => {
+  it('validate at main: every layer applies and no check finds an error', async () => {
+    const report = await validateLayers({ upstream: scripts!, ref: 'main', layersDir: NANO_LAYERS });
+    expect(report.layers.map((layer) => layer.status).filter((status) => status === 'failed' || status === 'conflict')).toEqual([]);
+    expect(report.findings.filter((finding) => finding.level === 'error')).toEqual([]);
+  });
+
+  it('apply --branch writes one commit per layer at main and at the Nano branch fork point', async () => {
+    const clone = join(await makeTempDir('nano-overlay-scripts-'), 'scripts.git');
+    git(scripts!, 'clone', '-q', '--bare', scripts!, clone);
+    const forkPoint = git(clone, 'merge-base', 'main', 't-lo/flatcar-nano');
+    for (const [ref, branch] of [['main', 'nano/main'], [forkPoint, 'nano/fork-point']] as const) {
+      const report = await applyToUpstream({ upstream: clone, ref, layersDir: NANO_LAYERS, destination: { branch } });
+      expect(report.ok).toBe(true);
+      expect(git(clone, 'rev-list', '--count', `${ref}..${branch}`)).toBe(String(report.layers.length));
+    }
+  });
+});
