@@ -32,7 +32,7 @@ export function registerValidateCommand(program: Command): void {
         format === 'json'
           ? JSON.stringify(report, null, 2)
           : format === 'github'
-            ? formatGithub(report.findings, report.upstream.overlayPrefix ? `${report.upstream.overlayPrefix}/` : '')
+            ? formatGithub(report.findings, manifestsOf(report.layers))
             : formatHuman(report.layers, report.findings, colorsFor(), 'validate');
       if (output !== '') process.stdout.write(`${output}\n`);
       process.exitCode = report.ok ? 0 : 1;
@@ -52,8 +52,12 @@ async function validateRangeCommand(upstream: string, layers: string, range: str
     format === 'json'
       ? JSON.stringify(report, null, 2)
       : format === 'github'
-        ? formatGithub(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []))
+        ? formatGithub(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []), manifestsOf(report.layers))
         : formatRangeReport(report, colorsFor());
   if (output !== '') process.stdout.write(`${output}\n`);
   process.exitCode = report.ok ? 0 : 1;
+}
+
+function manifestsOf(layers: readonly { name: string; manifest: string }[]): Map<string, string> {
+  return new Map(layers.map((layer) => [layer.name, layer.manifest]));
 }

@@ -3,18 +3,24 @@ import type { Finding } from '../checks/finding.js';
 const COMMAND: Record<Finding['level'], string> = { error: 'error', warning: 'warning', info: 'notice', style: 'notice' };
 
 /**
- * Formats findings as GitHub Actions workflow commands (`::error file=…,line=…,title=CODE::message`).
- * `pathPrefix` turns overlay-relative paths into repository-relative ones, so annotations land on
- * the right file of a flatcar/scripts pull request.
+ * Formats findings as GitHub Actions workflow commands (`::error file=…,line=…,title=CODE::message`)
+ * for a pull request on the layer set. A finding of a layer is anchored on that layer's manifest
+ * (`manifests` maps layer names to it), with the overlay path and line it concerns leading the
+ * message; a finding about the layer set itself (series, manifest, template) is anchored where it is.
  */
-export function formatGithub(findings: readonly Finding[], pathPrefix = ''): string {
+export function formatGithub(findings: readonly Finding[], manifests: ReadonlyMap<string, string>): string {
   return findings
     .map((finding) => {
+      const manifest = finding.layer === null ? undefined : manifests.get(finding.layer);
+      const where = finding.path === null ? '' : `${finding.path}${finding.line === null ? '' : `:${finding.line}`}: `;
+      const anchored = manifest
+        ? { file: manifest, line: null, message: `${where}${finding.message}` }
+        : { file: finding.path, line: finding.line, message: finding.message };
       const properties: string[] = [];
-      if (finding.path !== null) properties.push(`file=${escapeProperty(pathPrefix + finding.path)}`);
-      if (finding.line !== null) properties.push(`line=${finding.line}`);
+      if (anchored.file !== null) properties.push(`file=${escapeProperty(anchored.file)}`);
+      if (anchored.line !== null) properties.push(`line=${anchored.line}`);
       properties.push(`title=${escapeProperty(finding.layer ? `${finding.code} (${finding.layer})` : finding.code)}`);
-      return `::${COMMAND[finding.level]} ${properties.join(',')}::${escapeData(finding.message)}`;
+      return `::${COMMAND[finding.level]} ${properties.join(',')}::${escapeData(anchored.message)}`;
     })
     .join('\n');
 }

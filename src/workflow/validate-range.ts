@@ -34,6 +34,8 @@ export interface LayerTransition extends CommitInfo {
 /** How one layer fared across the range. */
 export interface LayerHistory {
   readonly name: string;
+  /** The layer's manifest, relative to the layer set. */
+  readonly manifest: string;
   /** The last commit, before the first break, at which the layer applied with no error finding. */
   readonly lastGood: CommitInfo | null;
   /** The first commit at which the layer failed to apply or had an error finding, and why. */
@@ -84,7 +86,8 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
       }
       request.onProgress?.(index + 1, checked.length, commit);
     }
-    const layers = [...histories].map(([name, history]) => ({ name, ...history }));
+    const manifests = new Map(loaded.rendered.map(({ layer }) => [layer.name, layer.manifestFile]));
+    const layers = [...histories].map(([name, history]) => ({ name, manifest: manifests.get(name)!, ...history }));
     return {
       ok: layers.every((layer) => layer.firstBad === null),
       upstream: { path: upstream.repoDir, from: start, to: upstream.commit },

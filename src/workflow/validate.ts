@@ -20,6 +20,8 @@ export interface ValidationReport {
   readonly upstream: { readonly path: string; readonly ref: string; readonly commit: string; readonly overlayPrefix: string };
   readonly layers: readonly {
     readonly name: string;
+    /** The layer's manifest, relative to the layer set. */
+    readonly manifest: string;
     readonly status: string;
     readonly files: readonly { readonly path: string; readonly resolvedPath: string; readonly status: string }[];
   }[];
@@ -48,8 +50,9 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
     return {
       ok: !findings.some((entry) => entry.level === 'error'),
       upstream: upstreamInfo,
-      layers: result.layers.map((layer) => ({
+      layers: result.layers.map((layer, index) => ({
         name: layer.name,
+        manifest: loaded.rendered[index]!.layer.manifestFile,
         status: layer.status,
         files: layer.files.map((file) => ({ path: file.path, resolvedPath: file.resolvedPath, status: file.status })),
       })),
