@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGit } from '../git/run.js';
-import { writeChangesToWorkTree } from '../git/worktree.js';
+import { writeChanges } from '../tree/disk.js';
 import { commitTree, writeTree } from '../git/write.js';
 import type { ChangeSet } from '../tree/types.js';
 import type { Upstream } from '../upstream/locate.js';
@@ -37,8 +37,8 @@ export async function openConflictWorktree(upstream: Upstream, onto: string, com
   const parent = await mkdtemp(join(tmpdir(), 'nano-overlay-rebase-'));
   const path = join(parent, 'worktree');
   await runGit(upstream.repoDir, ['worktree', 'add', '--quiet', '--detach', path, commit]);
-  await writeChangesToWorkTree(rootDir(path, upstream, 'overlay'), pending.overlay);
-  if (pending.scripts) await writeChangesToWorkTree(path, pending.scripts);
+  await writeChanges(rootDir(path, upstream, 'overlay'), pending.overlay);
+  if (pending.scripts) await writeChanges(path, pending.scripts);
   return { path, parent };
 }
 

@@ -1,9 +1,9 @@
-import { access, lstat, mkdir, readdir, readFile, readlink } from 'node:fs/promises';
+import { access, mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InputError } from '../errors.js';
 import { runGit } from '../git/run.js';
-import { writeChangesToWorkTree } from '../git/worktree.js';
+import { DiskTree, writeChanges } from '../tree/disk.js';
 import { commitTree, writeTree } from '../git/write.js';
 import type { ChangeSet, FileEntry } from '../tree/types.js';
 import { SCRIPTS_OVERLAY_PREFIX, SCRIPTS_PORTAGE_STABLE_PREFIX } from './locate.js';
@@ -40,17 +40,10 @@ export async function exampleUpstreamDir(): Promise<string> {
 
 /** Reads every file below `dir` as FileEntries keyed by `prefix/<path>`, keeping symlinks and exec bits. */
 async function readDirectoryFiles(dir: string, prefix: string, into: ChangeSet): Promise<void> {
-  for (const item of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, item.name);
-    const treePath = prefix ? `${prefix}/${item.name}` : item.name;
-    if (item.isDirectory()) {
-      await readDirectoryFiles(path, treePath, into);
-    } else if (item.isSymbolicLink()) {
-      into.set(treePath, { mode: '120000', data: Buffer.from(await readlink(path)) });
-    } else if (item.isFile()) {
-      const executable = ((await lstat(path)).mode & 0o100) !== 0;
-      into.set(treePath, { mode: executable ? '100755' : '100644', data: await readFile(path) });
-    }
+  const tree = new DiskTree(dir);
+  for (const path of await tree.list()) {
+    const entry = await tree.read(path);
+    if (entry) into.set(prefix ? `${prefix}/${path}` : path, entry);
   }
 }
 
@@ -80,7 +73,7 @@ export async function commitToCheckout(dir: string, changes: ChangeSet, message:
   const env = { ...EXAMPLE_IDENTITY, GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
   const commit = await commitTree(dir, tree, parent ? [parent] : [], message, env);
   await runGit(dir, ['update-ref', '-m', message, 'HEAD', commit, parent ?? '']);
-  await writeChangesToWorkTree(dir, changes);
+  await writeChanges(dir, changes);
   await runGit(dir, ['reset', '-q']);
   return commit;
 }

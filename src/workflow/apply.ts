@@ -1,6 +1,7 @@
 import { InputError } from '../errors.js';
 import { resolveRef } from '../git/tree.js';
-import { dirtyPaths, writeChangesToWorkTree } from '../git/worktree.js';
+import { dirtyPaths } from '../git/worktree.js';
+import { writeChanges } from '../tree/disk.js';
 import { commitTree, createBranch, writeTree } from '../git/write.js';
 import { applyLayers, type ApplyResult, type LayerOutcome } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
@@ -139,5 +140,5 @@ async function writeWorkTree(upstream: Upstream, result: ApplyResult): Promise<v
   if (dirty.length > 0) {
     throw new InputError(`uncommitted changes in ${dirty.length} path${dirty.length === 1 ? '' : 's'} the layers would write: ${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}`);
   }
-  await writeChangesToWorkTree(upstream.repoDir, changes);
+  await writeChanges(upstream.repoDir, changes);
 }
