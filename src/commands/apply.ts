@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatApplyReport } from '../report/apply.js';
 import { colorsFor } from '../report/colors.js';
 import { applyToUpstream, type ApplyDestination } from '../workflow/apply.js';
-import { parseCount } from './options.js';
+import { countArgument } from './options.js';
 
 interface ApplyOptions {
   upstream: string;
@@ -13,7 +13,7 @@ interface ApplyOptions {
   worktree?: boolean;
   dryRun?: boolean;
   force?: boolean;
-  fuzz: string;
+  fuzz: number;
   json?: boolean;
 }
 
@@ -29,7 +29,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--worktree', "write into the upstream's checked-out work tree")
     .option('--dry-run', 'write nothing; report what would happen')
     .option('--force', 'replace an existing branch')
-    .option('--fuzz <n>', 'context lines a hunk may drop to apply', '2')
+    .option('--fuzz <n>', 'context lines a hunk may drop to apply', countArgument, 2)
     .option('--json', 'print JSON')
     .action(async (options: ApplyOptions) => {
       const report = await applyToUpstream({
@@ -37,7 +37,7 @@ export function registerApplyCommand(program: Command): void {
         upstream: options.upstream,
         ...(options.ref ? { ref: options.ref } : {}),
         destination: destination(options),
-        fuzz: parseCount(options.fuzz, '--fuzz'),
+        fuzz: options.fuzz,
       });
       process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatApplyReport(report, colorsFor())}\n`);
       process.exitCode = report.ok ? 0 : 1;

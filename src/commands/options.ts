@@ -1,7 +1,7 @@
-import { InputError } from '../errors.js';
+import { InvalidArgumentError } from 'commander';
 
-/** Parses a non-negative whole number given for `option`. */
-export function parseCount(value: string, option: string): number {
-  if (!/^\d+$/.test(value)) throw new InputError(`${option} takes a whole number, not '${value}'`);
+/** Parses an option's value as a non-negative whole number, for commander. */
+export function countArgument(value: string): number {
+  if (!/^\d+$/.test(value)) throw new InvalidArgumentError('not a non-negative integer');
   return Number(value);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runPatch } from '../../src/commands/patch.js';
+import { runPatch } from '../../src/workflow/patch.js';
 import { InputError } from '../../src/errors.js';
 import { applyPatchSet, parsePatch } from '../../src/patch/index.js';
 import { DiskTree } from '../../src/tree/disk.js';

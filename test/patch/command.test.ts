@@ -4,7 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { registerPatchCommand, runPatch } from '../../src/commands/patch.js';
+import { registerPatchCommand } from '../../src/commands/patch.js';
+import { runPatch } from '../../src/workflow/patch.js';
 import { createPatch } from '../../src/patch/index.js';
 import { snapshotDir, tempDir, writeFiles } from './helpers.js';
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runPatch } from '../../src/commands/patch.js';
+import { runPatch } from '../../src/workflow/patch.js';
 import { applyPatchSet, gitBlobSource, parsePatch } from '../../src/patch/index.js';
 import { DiskTree } from '../../src/tree/disk.js';
 import { git, tempRepo, writeFiles } from './helpers.js';
