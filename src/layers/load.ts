@@ -43,11 +43,12 @@ export const MANIFEST_NAMES = ['layer.yaml', 'layer.yml', 'layer.json'] as const
 /**
  * Reads a layer set from `tree` (a directory on disk or a git tree): `patches/series`, each layer's
  * manifest and patches, `templates/`, `overlay/<layer>/` and `values.yaml`. Problems in the
- * definition are LayerDefinitionErrors naming the file and, where known, the line.
+ * definition are LayerDefinitionErrors naming the file and, where known, the line; `where` names the
+ * layer set in the error for a tree without one.
  */
-export async function loadLayerSet(tree: ReadableTree): Promise<LayerSet> {
+export async function loadLayerSet(tree: ReadableTree, where = 'here'): Promise<LayerSet> {
   const seriesEntry = await tree.read(SERIES_FILE);
-  if (!seriesEntry) throw new LayerDefinitionError('MissingLayer', undefined, new InputError(`no layer set here: ${SERIES_FILE} is missing`));
+  if (!seriesEntry) throw new InputError(`no layer set ${where}: ${SERIES_FILE} is missing (use --layers DIR)`);
   const series = guard('BadSeries', undefined, () => parseSeries(seriesEntry.data.toString('utf8'), SERIES_FILE));
   const names = new Set(series.map((entry) => entry.name));
 

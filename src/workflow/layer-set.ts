@@ -13,6 +13,6 @@ export interface LoadedLayers {
 /** Reads and renders the layer set in `dir` (the current directory when omitted). */
 export async function loadLayersFrom(dir = '.'): Promise<LoadedLayers> {
   const absolute = resolve(dir);
-  const set = await loadLayerSet(new DiskTree(absolute));
+  const set = await loadLayerSet(new DiskTree(absolute), `in ${absolute}`);
   return { dir: absolute, set, rendered: renderLayerSet(set) };
 }
