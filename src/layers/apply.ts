@@ -123,7 +123,7 @@ export function treesBefore(base: RootTrees, result: ApplyResult, index: number)
 }
 
 /** The worst status among the files, or `already-applied` when every file already was. */
-export function layerStatus(files: readonly FileOutcome[]): FileStatus {
+function layerStatus(files: readonly FileOutcome[]): FileStatus {
   const changed = files.filter((file) => file.status !== 'already-applied');
   if (changed.length === 0) return files.length === 0 ? 'applied' : 'already-applied';
   return changed.reduce<FileStatus>((worst, file) => (SEVERITY.indexOf(file.status) > SEVERITY.indexOf(worst) ? file.status : worst), 'applied');

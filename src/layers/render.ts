@@ -65,7 +65,7 @@ function renderLayer(renderer: TemplateRenderer, set: LayerSet, layer: Layer): R
 }
 
 /** The context every template of a layer sees. Layer variables override shared values. */
-export function templateContext(set: LayerSet, layer: Layer): Record<string, unknown> {
+function templateContext(set: LayerSet, layer: Layer): Record<string, unknown> {
   return {
     ...set.values,
     ...layer.manifest.variables,

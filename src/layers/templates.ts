@@ -88,7 +88,7 @@ function expressionAt(text: string, line: number, column: number): string | unde
  * - `{{#useGuard "flag"}}…{{/useGuard}}`: `if use flag; then … fi` lines (`!flag` for `if ! use flag`), body indented one tab;
  * - `{{useGroup "flag" list}}`: a dependency group `flag? ( atoms )` over several lines.
  */
-export function registerEbuildHelpers(handlebars: typeof Handlebars): void {
+function registerEbuildHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('indent', (text: unknown, unit: unknown) => indentLines(String(text), indentUnit(unit)));
   handlebars.registerHelper('join', (list: unknown, separator: unknown) =>
     asList(list, 'join').join(typeof separator === 'string' ? separator : ' '),

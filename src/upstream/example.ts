@@ -30,7 +30,7 @@ const EXAMPLE_IDENTITY = {
 };
 
 /** The directory holding the example upstream's files: `examples/upstream` in the package root. */
-export async function exampleUpstreamDir(): Promise<string> {
+async function exampleUpstreamDir(): Promise<string> {
   for (let dir = dirname(fileURLToPath(import.meta.url)); dir !== dirname(dir); dir = dirname(dir)) {
     const found = await access(join(dir, 'package.json')).then(() => true, () => false);
     if (found) return join(dir, 'examples', 'upstream');

@@ -106,7 +106,7 @@ export async function applyRendered(
 
 
 /** The commit message of a layer: its summary, its description and a trailer naming it. */
-export function layerCommitMessage(name: string, summary: string, description: string): string {
+function layerCommitMessage(name: string, summary: string, description: string): string {
   const body = description.startsWith(summary) ? description.slice(summary.length).replace(/^\n+/, '') : description;
   return `${summary}\n\n${body ? `${body.trimEnd()}\n\n` : ''}Nano-Layer: ${name}\n`;
 }

@@ -111,7 +111,7 @@ function parseRange(range: string): [string, string] {
  * layer targets (bumps rename the ebuild), every other targeted file, the profiles, and the stock
  * base package that the package-set data is checked against.
  */
-export function watchedPaths(rendered: readonly RenderedLayer[], values: Readonly<Record<string, unknown>>, overlayPrefix: string): string[] {
+function watchedPaths(rendered: readonly RenderedLayer[], values: Readonly<Record<string, unknown>>, overlayPrefix: string): string[] {
   const inOverlay = (path: string) => (overlayPrefix ? `${overlayPrefix}/${path}` : path);
   const paths = new Set<string>([inOverlay('profiles')]);
   const watch = (path: string, root: 'overlay' | 'scripts') => {
