@@ -63,7 +63,10 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
   }
 }
 
-/** Runs `checks` over an applied layer set and returns their findings, sorted by layer, path and line. */
+/**
+ * Runs `checks` over an applied layer set and returns their findings, sorted by layer, path and line.
+ * The upstream overlay is the one the layers were applied to; portage-stable is read at `commit`.
+ */
 export async function runChecks(
   upstream: UpstreamTrees,
   set: LayerSet,
@@ -77,7 +80,7 @@ export async function runChecks(
     set,
     rendered,
     result,
-    upstream: { overlay: await upstream.openTree('overlay', commit), portageStable },
+    upstream: { overlay: result.overlay.base, portageStable },
     profiles: profileConfig(set),
   });
   const findings = (await Promise.all(checks.map((check) => check.run(context)))).flat();
