@@ -43,8 +43,22 @@ function visitOutsideFunctions(node: Node, visit: (node: Node) => void): void {
   for (const child of childrenOf(node)) if (child.type !== 'function_definition') visitOutsideFunctions(child, visit);
 }
 
+/** Scans already made, by text: the same ebuilds and eclasses are scanned for every check and, over a range, at every commit. */
+const scans = new Map<string, Promise<EbuildScan>>();
+const SCANS_KEPT = 512;
+
 /** Scans an ebuild or eclass (tolerating bash the grammar cannot parse). */
 export function scanEbuild(text: string, source?: string): Promise<EbuildScan> {
+  let scan = scans.get(text);
+  if (!scan) {
+    scan = scanText(text, source);
+    scans.set(text, scan);
+    if (scans.size > SCANS_KEPT) scans.delete(scans.keys().next().value!);
+  }
+  return scan;
+}
+
+function scanText(text: string, source: string | undefined): Promise<EbuildScan> {
   return withBashTree(
     text,
     source,

@@ -234,11 +234,37 @@ class Reducer {
 }
 
 /** The reduced lines of an ebuild, each with the original line it starts on. */
-export function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
-  return withBashTree(text, opts.source, (root) => {
-    const reducer = new Reducer(text, isEnabled, opts.ignoreIuseFlags ?? [], opts.implicitPhases);
+export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
+  const key = JSON.stringify([text, [...(opts.ignoreIuseFlags ?? [])].sort(), [...(opts.implicitPhases ?? [])]]);
+  const earlier = reductions.get(key)?.find((entry) => [...entry.flags].every(([flag, state]) => isEnabled(flag) === state));
+  if (earlier) return earlier.lines;
+  const flags = new Map<string, boolean | undefined>();
+  const recording: FlagState = (flag) => {
+    const state = isEnabled(flag);
+    flags.set(flag, state);
+    return state;
+  };
+  const lines = await withBashTree(text, opts.source, (root) => {
+    const reducer = new Reducer(text, recording, opts.ignoreIuseFlags ?? [], opts.implicitPhases);
     return reducer.lines(reducer.render(root));
   }, true);
+  remember(key, { flags, lines });
+  return lines;
+}
+
+/**
+ * Reductions already made, by text and options, each with the states of the flags it asked about: a
+ * reduction holds for any flag states that agree on those. Checks reduce the same ebuild under every
+ * stock profile, and `validate --range` again at every commit.
+ */
+const reductions = new Map<string, { readonly flags: ReadonlyMap<string, boolean | undefined>; readonly lines: ReducedLine[] }[]>();
+const REDUCTIONS_KEPT = 256;
+
+function remember(key: string, reduction: { readonly flags: ReadonlyMap<string, boolean | undefined>; readonly lines: ReducedLine[] }): void {
+  const entries = reductions.get(key) ?? [];
+  reductions.delete(key);
+  reductions.set(key, [...entries, reduction]);
+  if (reductions.size > REDUCTIONS_KEPT) reductions.delete(reductions.keys().next().value!);
 }
 
 /** The reduced text of an ebuild (see the module comment). What tree-sitter-bash cannot parse is kept as written. */
