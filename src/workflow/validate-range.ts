@@ -4,7 +4,9 @@ import { simpleGit } from 'simple-git';
 import { resolveRef } from '../git/tree.js';
 import { parseEbuildPath } from '../portage/ebuild-path.js';
 import type { RenderedLayer } from '../layers/render.js';
-import { locateUpstream } from '../upstream/locate.js';
+import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { parseAtom } from '../portage/atoms.js';
+import { posix } from 'node:path';
 import { applyRendered } from './apply.js';
 import { loadLayersFrom } from './layer-set.js';
 import { runChecks } from './validate.js';
@@ -66,7 +68,7 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
   const upstream = await locateUpstream(request.upstream, to);
   try {
     const start = await resolveRef(upstream.repoDir, from);
-    const watched = watchedPaths(loaded.rendered, loaded.set.values, upstream.overlayPrefix);
+    const watched = watchedPaths(loaded.rendered, loaded.set.values, upstream);
     const commits = await firstParentCommits(upstream.repoDir, `${start}..${upstream.commit}`, watched);
     const checked = [await commitInfo(upstream.repoDir, start), ...commits];
     const histories = new Map<string, { lastGood: CommitInfo | null; firstBad: LayerHistory['firstBad']; transitions: LayerTransition[] }>(
@@ -108,28 +110,57 @@ function parseRange(range: string): [string, string] {
 
 /**
  * The repository paths whose changes can affect the layers: the package directory of every ebuild a
- * layer targets (bumps rename the ebuild), every other targeted file, the profiles, and the stock
- * base package that the package-set data is checked against.
+ * layer targets (bumps rename the ebuild), every other targeted file, the profiles, the packages the
+ * layers' profile lines name (in the overlay and in portage-stable, whose bumps change their IUSE),
+ * and the stock base package that the package-set data is checked against.
  */
-function watchedPaths(rendered: readonly RenderedLayer[], values: Readonly<Record<string, unknown>>, overlayPrefix: string): string[] {
-  const inOverlay = (path: string) => (overlayPrefix ? `${overlayPrefix}/${path}` : path);
-  const paths = new Set<string>([inOverlay('profiles')]);
+function watchedPaths(rendered: readonly RenderedLayer[], values: Readonly<Record<string, unknown>>, upstream: Upstream): string[] {
+  const under = (prefix: string | undefined, path: string) => (prefix ? `${prefix}/${path}` : path);
+  const paths = new Set<string>([under(upstream.overlayPrefix, 'profiles')]);
   const watch = (path: string, root: 'overlay' | 'scripts') => {
     const ebuild = parseEbuildPath(path);
     const relevant = ebuild ? `${ebuild.category}/${ebuild.package}` : path;
-    paths.add(root === 'overlay' ? inOverlay(relevant) : relevant);
+    paths.add(root === 'overlay' ? under(upstream.overlayPrefix, relevant) : relevant);
+  };
+  const watchPackage = (cp: string) => {
+    paths.add(under(upstream.overlayPrefix, cp));
+    if (upstream.portageStablePrefix) paths.add(under(upstream.portageStablePrefix, cp));
   };
   for (const { layer, patches, edits, files } of rendered) {
     const root = layer.manifest.root;
     for (const patch of patches.flatMap((file) => file.patches)) {
       for (const path of [patch.oldPath, patch.newPath]) if (path) watch(path, root);
     }
-    for (const { target } of edits) watch('file' in target ? target.file : target.package, root);
-    for (const { path } of files) watch(path, root);
+    for (const { target, edit } of edits) {
+      const path = 'file' in target ? target.file : target.package;
+      watch(path, root);
+      if (root === 'overlay' && edit.type === 'line-add' && isPackageProfileFile(path)) profileLinePackages(edit.line).forEach(watchPackage);
+    }
+    for (const { path, entry } of files) {
+      watch(path, root);
+      if (root === 'overlay' && isPackageProfileFile(path)) entry.data.toString('utf8').split('\n').flatMap(profileLinePackages).forEach(watchPackage);
+    }
   }
   const stock = (values.package_set as { stock?: unknown } | undefined)?.stock;
-  if (typeof stock === 'string') paths.add(inOverlay(stock));
+  if (typeof stock === 'string') paths.add(under(upstream.overlayPrefix, stock));
   return [...paths].sort();
+}
+
+/** A profile file whose lines start with a package atom (package.use, package.use.force, package.mask, …). */
+function isPackageProfileFile(path: string): boolean {
+  return path.startsWith('profiles/') && /^package\./.test(posix.basename(path));
+}
+
+/** The `category/package` a profile line names, if it names one. */
+function profileLinePackages(line: string): string[] {
+  const first = line.replace(/#.*/, '').trim().split(/\s+/)[0];
+  if (!first) return [];
+  try {
+    const atom = parseAtom(first);
+    return [`${atom.category}/${atom.package}`];
+  } catch {
+    return [];
+  }
 }
 
 /** The first-parent commits of `range` that touch `paths`, oldest first. */
