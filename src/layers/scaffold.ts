@@ -28,17 +28,17 @@ export async function scaffoldLayer(request: ScaffoldRequest): Promise<string[]>
   const layerDir = join(dir, 'patches', name);
   if (await access(layerDir).then(() => true, () => false)) throw new InputError(`patches/${name}/ already exists`);
 
+  const anchor = request.after === undefined ? undefined : entries.find((entry) => entry.name === request.after);
+  if (request.after !== undefined && !anchor) throw new InputError(`layer '${request.after}' is not in the series`, SERIES_FILE);
+
   await mkdir(layerDir, { recursive: true });
-  const manifestPath = join(layerDir, 'layer.yaml');
-  await writeFile(manifestPath, manifestTemplate(request.summary ?? `category/package: what this layer changes`));
-  if (request.after === undefined) {
-    await appendFile(seriesPath, `${seriesText === '' || seriesText.endsWith('\n') ? '' : '\n'}${name}\n`);
-  } else {
-    const anchor = entries.find((entry) => entry.name === request.after);
-    if (!anchor) throw new InputError(`layer '${request.after}' is not in the series`, SERIES_FILE);
+  await writeFile(join(layerDir, 'layer.yaml'), manifestTemplate(request.summary ?? `category/package: what this layer changes`));
+  if (anchor) {
     const lines = seriesText.split('\n');
     lines.splice(anchor.line, 0, name);
     await writeFile(seriesPath, lines.join('\n'));
+  } else {
+    await appendFile(seriesPath, `${seriesText === '' || seriesText.endsWith('\n') ? '' : '\n'}${name}\n`);
   }
   return [`patches/${name}/layer.yaml`, SERIES_FILE];
 }
