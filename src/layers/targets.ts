@@ -8,7 +8,8 @@ import type { ReadableTree } from '../tree/types.js';
 export interface Follow {
   readonly from: string;
   readonly to: string;
-  readonly reason: 'symlink' | 'revision-bump' | 'version-bump';
+  /** Bumps lead to a newer ebuild; at an older upstream revision a target can lead to an older one. */
+  readonly reason: 'symlink' | 'revision-bump' | 'version-bump' | 'older-revision' | 'older-version';
 }
 
 /** The file a target resolves to, with every follow on the way (empty when the path was taken as is). */
@@ -32,7 +33,9 @@ export async function resolveTarget(tree: ReadableTree, path: string): Promise<R
   if (!wanted) return undefined;
   const successor = await matchingEbuild(tree, wanted);
   if (!successor) return undefined;
-  const reason = successor.version === wanted.version ? 'revision-bump' : 'version-bump';
+  const sameVersion = successor.version === wanted.version;
+  const newer = compareVersions(versionOf(successor), versionOf(wanted)) > 0;
+  const reason = sameVersion ? (newer ? 'revision-bump' : 'older-revision') : newer ? 'version-bump' : 'older-version';
   return followSymlink(tree, successor.path, [{ from: path, to: successor.path, reason }]);
 }
 

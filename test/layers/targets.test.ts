@@ -46,6 +46,11 @@ describe('resolveTarget', () => {
     expect(target?.follows[0]?.reason).toBe('version-bump');
   });
 
+  it('says so when the matching ebuild is older than the one named', async () => {
+    expect((await resolveTarget(tree, 'app-misc/demo-files/demo-files-0-r9.ebuild'))?.follows[0]?.reason).toBe('older-revision');
+    expect((await resolveTarget(tree, 'dev-libs/lib/lib-2.0.ebuild'))?.follows[0]?.reason).toBe('older-version');
+  });
+
   it('gives up on a missing non-ebuild or a missing package', async () => {
     expect(await resolveTarget(tree, 'profiles/base/package.mask')).toBeUndefined();
     expect(await resolveTarget(tree, 'net-misc/gone/gone-1.ebuild')).toBeUndefined();
