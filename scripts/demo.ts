@@ -46,6 +46,7 @@ try {
   const newer = await commitNewerExample(example);
   process.stdout.write(`\nUpstream moved on (${newer.slice(0, 12)}): demo-files-0-r3 became -r4, the demo-init symlink moved from -r12 to -r13.\n`);
   step('apply again: the layers follow the bumped ebuilds', ['apply', '--upstream', upstream, '--layers', layers, '--branch', 'lean/next']);
+  step('validate every upstream commit since the first', ['validate', '--upstream', upstream, '--layers', layers, '--range', `${example.commit}..main`]);
   step('apply into the work tree', ['apply', '--upstream', upstream, '--layers', layers, '--worktree']);
   step('apply again: every layer is already applied', ['apply', '--upstream', upstream, '--layers', layers, '--dry-run', '--ref', 'lean/next']);
   process.stdout.write('\nDemo finished; the temporary upstream is removed.\n');
