@@ -93,7 +93,7 @@ ${body.join('\n')}
 function summaryTable(report: ReviewReport): string {
   const head = '<tr><th>layer</th><th>files</th><th>+</th><th>−</th><th>hunks</th><th>flags (stock default)</th><th>stock-safe</th></tr>';
   const rows = report.summary.rows.map((row) => summaryRow(`<a href="#${anchor(row.layer)}">${escapeHtml(row.layer)}</a>`, row, ''));
-  const total = summaryRow('total', { ...report.summary.total, flags: report.summary.rows.flatMap((row) => row.flags) }, ' class="total"');
+  const total = summaryRow('total', report.summary.total, ' class="total"');
   return `<h2 id="summary">Summary</h2><table class="summary">${head}${rows.join('')}${total}</table>`;
 }
 

@@ -11,7 +11,7 @@ export function formatReviewMarkdown(report: ReviewReport): string {
   const out: string[] = [`## nano-overlay review`, '', `Upstream \`${report.upstream.ref}\` (${report.upstream.commit.slice(0, 12)}).`, ''];
   out.push('| layer | files | + | − | hunks | flags (stock default) | stock-safe |', '|---|---:|---:|---:|---|---|---|');
   for (const row of report.summary.rows) out.push(tableRow(row.layer, row));
-  out.push(tableRow('**total**', { ...report.summary.total, flags: report.summary.rows.flatMap((row) => row.flags) }), '');
+  out.push(tableRow('**total**', report.summary.total), '');
   for (const layer of report.layers) {
     out.push('<details>', `<summary><b>${escapeHtml(layer.name)}</b> — ${escapeHtml(layer.summary)} (${layer.status})</summary>`, '');
     out.push(layer.description, '');

@@ -79,7 +79,7 @@ export interface SummaryRow {
 /** Everything `review` shows, in the shape `--format json` prints. */
 export interface ReviewReport {
   readonly upstream: { readonly path: string; readonly ref: string; readonly commit: string; readonly overlayPrefix: string };
-  readonly summary: { readonly rows: readonly SummaryRow[]; readonly total: Omit<SummaryRow, 'layer' | 'flags'> };
+  readonly summary: { readonly rows: readonly SummaryRow[]; readonly total: Omit<SummaryRow, 'layer'> };
   readonly layers: readonly LayerReview[];
   /** Findings tied to no layer of the set. */
   readonly findings: readonly Finding[];
@@ -228,6 +228,8 @@ function totalRow(rows: readonly SummaryRow[]): ReviewReport['summary']['total']
     files: sum((row) => row.files),
     added: sum((row) => row.added),
     removed: sum((row) => row.removed),
+    // A flag several layers introduce (openssh in three packages) is one flag.
+    flags: [...new Map(rows.flatMap((row) => row.flags).map((flag) => [`${flag.name}:${flag.default}`, flag])).values()],
     hunks: {
       'new file': sum((row) => row.hunks['new file']),
       guarded: sum((row) => row.hunks.guarded),

@@ -86,7 +86,7 @@ describe('review', () => {
       'tools-unguarded': { files: 2, added: 2, removed: 1, flags: [], hunks: { ...none, unguarded: 2 } },
       'base-profile': { files: 2, added: 2, removed: 0, flags: [], hunks: { ...none, profile: 2 } },
     });
-    expect(report.summary.total).toMatchObject({ files: 6, added: 11, removed: 2, hunks: { 'new file': 1, guarded: 2, profile: 2, unguarded: 2 } });
+    expect(report.summary.total).toMatchObject({ files: 6, added: 11, removed: 2, flags: [{ name: 'motd', default: 'on' }], hunks: { 'new file': 1, guarded: 2, profile: 2, unguarded: 2 } });
 
     // Stock safety follows the error findings of the stock-safety codes, layer by layer.
     const stockErrors = (name: string) =>
