@@ -92,6 +92,8 @@ async function requireState(layersDir: string): Promise<RebaseState> {
 /** The layers as they were before the rebase, each applied at its own base with the layers before it. */
 class OldSides {
   private readonly runs = new Map<string, Promise<{ trees: RootTrees; result: ApplyResult }>>();
+  /** Base commits by the `base` written in manifests: most layers share one, so it is resolved once. */
+  private readonly bases = new Map<string, Promise<string>>();
 
   constructor(
     private readonly upstream: Upstream,
@@ -107,7 +109,12 @@ class OldSides {
   async before(index: number): Promise<RootTrees> {
     const { layer } = this.layers.rendered[index]!;
     if (!layer.manifest.base) throw new InputError(`layer '${layer.name}' has no 'base': the upstream commit its patches were made against`, layer.manifestFile);
-    const commit = await resolveRef(this.upstream.repoDir, layer.manifest.base).catch(() => {
+    let resolving = this.bases.get(layer.manifest.base);
+    if (!resolving) {
+      resolving = resolveRef(this.upstream.repoDir, layer.manifest.base);
+      this.bases.set(layer.manifest.base, resolving);
+    }
+    const commit = await resolving.catch(() => {
       throw new InputError(`base '${layer.manifest.base}' is not a commit in ${this.upstream.repoDir}`, layer.manifestFile);
     });
     let runAtBase = this.runs.get(commit);
