@@ -5,7 +5,7 @@
 
 // Whole jobs, as the commands run them.
 export { applyToUpstream, applyRendered, type ApplyReport, type ApplyRequest, type ApplyDestination } from './workflow/apply.js';
-export { validateLayers, runChecks, type ValidationReport, type ValidateRequest } from './workflow/validate.js';
+export { validateLayers, applyAndCheck, type ValidationReport, type ValidateRequest } from './workflow/validate.js';
 export { validateRange, type RangeReport, type RangeRequest, type LayerHistory } from './workflow/validate-range.js';
 export { runPatch, type PatchCommandOptions, type PatchCommandResult } from './workflow/patch.js';
 export { loadLayersFrom, type LoadedLayers } from './workflow/layer-set.js';

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { formatApplyReport } from '../report/apply.js';
 import { colorsFor } from '../report/colors.js';
 import { applyToUpstream, type ApplyDestination } from '../workflow/apply.js';
-import { countArgument } from './options.js';
+import { countArgument, upstreamOptions } from './options.js';
 
 interface ApplyOptions {
   upstream: string;
@@ -19,12 +19,7 @@ interface ApplyOptions {
 
 /** `nano-overlay apply`: render and apply the layers to an upstream, as a new branch or into the work tree. */
 export function registerApplyCommand(program: Command): void {
-  program
-    .command('apply')
-    .description('apply the layers to an upstream revision, as a new branch (one commit a layer) or into the work tree')
-    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
-    .option('--ref <rev>', 'the upstream revision (default HEAD)')
-    .option('--layers <dir>', 'the layer set directory', '.')
+  upstreamOptions(program.command('apply').description('apply the layers to an upstream revision, as a new branch (one commit a layer) or into the work tree'))
     .option('--branch <name>', 'create branch NAME: the revision plus one commit per layer')
     .option('--worktree', "write into the upstream's checked-out work tree")
     .option('--dry-run', 'write nothing; report what would happen')

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { upstreamOptions } from './options.js';
 import { conditionalizeLayer } from '../conditionalize/conditionalize.js';
 import { formatConditionalizeReport } from '../conditionalize/report.js';
 import { InputError } from '../errors.js';
@@ -17,14 +18,9 @@ interface ConditionalizeOptions {
 
 /** `nano-overlay conditionalize LAYER --flag FLAG`: put a layer's unconditional changes under a USE flag. */
 export function registerConditionalizeCommand(program: Command): void {
-  program
-    .command('conditionalize')
-    .description("rewrite a layer so that its changes to upstream ebuilds run only with a USE flag off, and its stock profile lines move to the Nano profile")
+  upstreamOptions(program.command('conditionalize').description("rewrite a layer so that its changes to upstream ebuilds run only with a USE flag off, and its stock profile lines move to the Nano profile"))
     .argument('<layer>', 'the layer to rewrite')
     .requiredOption('--flag <flag>', 'the USE flag that keeps stock behaviour')
-    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
-    .option('--ref <rev>', 'the upstream revision (default HEAD)')
-    .option('--layers <dir>', 'the layer set directory', '.')
     .option('--default <on|off>', "the flag's default in IUSE: on keeps stock behaviour; off needs --reason", 'on')
     .option('--reason <text>', 'why the flag is off by default (recorded in the flag description)')
     .option('--dry-run', 'write nothing; show the change to the layer set as a diff')

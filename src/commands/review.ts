@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { upstreamOptions } from './options.js';
 import { InputError } from '../errors.js';
 import { formatReviewHtml } from '../review/html.js';
 import { formatReviewMarkdown } from '../review/markdown.js';
@@ -13,12 +14,7 @@ const FORMATS: Record<string, (report: ReviewReport) => string> = {
 
 /** `nano-overlay review`: the layers' combined change against an upstream revision, tagged hunk by hunk, for reviewers. */
 export function registerReviewCommand(program: Command): void {
-  program
-    .command('review')
-    .description('show the layers\' change to an upstream revision, grouped by layer, every hunk tagged and findings beside it')
-    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
-    .option('--ref <rev>', 'the upstream revision (default HEAD)')
-    .option('--layers <dir>', 'the layer set directory', '.')
+  upstreamOptions(program.command('review').description('show the layers\' change to an upstream revision, grouped by layer, every hunk tagged and findings beside it'))
     .option('--format <format>', 'md, html or json', 'md')
     .option('--out <file>', 'write to FILE instead of standard output')
     .option('--since <rev>', "also compare with the layer set at REV of its own git repository (e.g. a pull request's base)")

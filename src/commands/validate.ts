@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { upstreamOptions } from './options.js';
 import { InputError } from '../errors.js';
 import { colorsFor } from '../report/colors.js';
 import { formatGithub } from '../report/github.js';
@@ -11,12 +12,7 @@ type Format = 'human' | 'json' | 'github';
 
 /** `nano-overlay validate`: apply the layers in memory to an upstream revision and run every check. */
 export function registerValidateCommand(program: Command): void {
-  program
-    .command('validate')
-    .description('apply the layers in memory to an upstream revision and check that they apply and leave stock Flatcar unchanged')
-    .requiredOption('--upstream <path>', 'a flatcar/scripts checkout, a coreos-overlay checkout or a bare repository')
-    .option('--ref <rev>', 'the upstream revision (default HEAD)')
-    .option('--layers <dir>', 'the layer set directory', '.')
+  upstreamOptions(program.command('validate').description('apply the layers in memory to an upstream revision and check that they apply and leave stock Flatcar unchanged'))
     .option('--format <format>', 'human, json or github', 'human')
     .option('--json', 'the same as --format json')
     .option('--range <A..B>', 'check every first-parent commit of A..B that touches what the layers target')

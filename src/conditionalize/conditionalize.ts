@@ -1,6 +1,6 @@
 import type { StructuredEdit } from '../edits/index.js';
 import { InputError } from '../errors.js';
-import { treesBefore, type FileOutcome } from '../layers/apply.js';
+import { appliedTo, treesBefore, type FileOutcome } from '../layers/apply.js';
 import { loadLayerSet, type LayerSet } from '../layers/load.js';
 import { renderLayerSet } from '../layers/render.js';
 import { createPatch } from '../patch/index.js';
@@ -9,7 +9,7 @@ import { stockProfiles, type StockProfiles } from '../review/stock-profiles.js';
 import { DiskTree, writeChanges } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
 import type { ChangeSet, ReadableTree } from '../tree/types.js';
-import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
+import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { applyRendered } from '../workflow/apply.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
 import { conditionalizeEbuild, guardFor, type Guard } from './ebuild.js';
@@ -71,7 +71,7 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
     if (outcome.status === 'failed' || outcome.status === 'conflict') {
       throw new InputError(`layer '${layer.name}' does not apply to ${upstream.ref}; fix it before conditionalizing (nano-overlay validate shows why)`, layer.manifestFile);
     }
-    const trees = await openRootTrees(upstream);
+    const trees = appliedTo(result);
     const changes = (await layerChanges(result, trees)).find((entry) => entry.name === layer.name)!;
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const stock = await stockProfiles(loaded.set, result.overlay, masters);

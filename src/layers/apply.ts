@@ -114,6 +114,11 @@ async function applyLayer(rendered: RenderedLayer, base: ReadableTree, blobs: Bl
   };
 }
 
+/** The upstream trees an applied set was applied to, without its changes. */
+export function appliedTo(result: ApplyResult): RootTrees {
+  return { overlay: result.overlay.base, ...(result.scripts ? { scripts: result.scripts.base } : {}) };
+}
+
 /** The trees as layer `index` of an applied set found them: `base` plus the changes of the layers before it. */
 export function treesBefore(base: RootTrees, result: ApplyResult, index: number): RootTrees<PendingTree> {
   const overlay = new PendingTree(base.overlay);

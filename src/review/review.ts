@@ -1,12 +1,13 @@
 import { CHECKS, type Check, type Finding } from '../checks/index.js';
+import { appliedTo } from '../layers/apply.js';
 import type { FlagSpec } from '../layers/manifest.js';
 import { renderLayerSet } from '../layers/render.js';
 import { formatPatch, type FilePatch, type Hunk } from '../patch/index.js';
 import type { RootTrees } from '../tree/types.js';
-import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
+import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { applyRendered } from '../workflow/apply.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
-import { runChecks } from '../workflow/validate.js';
+import { applyAndCheck } from '../workflow/validate.js';
 import { guardMap, isBashPath } from './guards.js';
 import { loadLayerSetAt } from './history.js';
 import { layerChanges, type LayerChanges, type LayerFileChange } from './layer-diffs.js';
@@ -96,9 +97,8 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
   const loaded = await loadLayersFrom(request.layersDir);
   const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
   try {
-    const result = await applyRendered(upstream, loaded.rendered);
-    const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS);
-    const trees = await openRootTrees(upstream);
+    const { result, findings } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);
+    const trees = appliedTo(result);
     const changes = await layerChanges(result, trees);
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const stockReads = (await stockProfiles(loaded.set, result.overlay, masters)).files;

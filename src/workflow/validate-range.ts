@@ -7,9 +7,8 @@ import type { RenderedLayer } from '../layers/render.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { parseAtom } from '../portage/atoms.js';
 import { posix } from 'node:path';
-import { applyRendered } from './apply.js';
 import { loadLayersFrom } from './layer-set.js';
-import { runChecks } from './validate.js';
+import { applyAndCheck } from './validate.js';
 
 export interface RangeRequest {
   readonly layersDir?: string;
@@ -75,8 +74,7 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
       loaded.rendered.map(({ layer }) => [layer.name, { lastGood: null, firstBad: null, transitions: [] }]),
     );
     for (const [index, commit] of checked.entries()) {
-      const result = await applyRendered(upstream, loaded.rendered, { commit: commit.commit });
-      const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS, commit.commit);
+      const { result, findings } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS, commit.commit);
       for (const layer of result.layers) {
         const history = histories.get(layer.name)!;
         const errors = findings.filter((entry) => entry.layer === layer.name && entry.level === 'error');

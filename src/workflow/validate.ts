@@ -2,10 +2,9 @@ import { CHECKS, CheckContext, DEFAULT_STOCK_PROFILES, finding, sortFindings, ty
 import { LayerDefinitionError } from '../errors.js';
 import type { LayerSet } from '../layers/load.js';
 import type { ApplyResult } from '../layers/apply.js';
-import type { RenderedLayer } from '../layers/render.js';
 import { locateUpstream, type UpstreamTrees } from '../upstream/locate.js';
 import { applyRendered } from './apply.js';
-import { loadLayersFrom } from './layer-set.js';
+import { loadLayersFrom, type LoadedLayers } from './layer-set.js';
 
 export interface ValidateRequest {
   readonly layersDir?: string;
@@ -45,8 +44,7 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
       const problem = finding(error.code, 'error', error.message, { layer: error.layer ?? null, path: error.location?.replace(/:\d+$/, '') ?? null, line: lineOf(error.location) });
       return { ok: false, upstream: upstreamInfo, layers: [], findings: [problem] };
     }
-    const result = await applyRendered(upstream, loaded.rendered);
-    const findings = await runChecks(upstream, loaded.set, loaded.rendered, result, request.checks ?? CHECKS);
+    const { result, findings } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);
     return {
       ok: !findings.some((entry) => entry.level === 'error'),
       upstream: upstreamInfo,
@@ -64,17 +62,16 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
 }
 
 /**
- * Runs `checks` over an applied layer set and returns their findings, sorted by layer, path and line.
- * The upstream overlay is the one the layers were applied to; portage-stable is read at `commit`.
+ * Applies the layers in memory to the upstream at `commit` (the located one by default) and runs
+ * `checks` over the result: how every layer applied, and the findings sorted by layer, path and line.
  */
-export async function runChecks(
+export async function applyAndCheck(
   upstream: UpstreamTrees,
-  set: LayerSet,
-  rendered: readonly RenderedLayer[],
-  result: ApplyResult,
-  checks: readonly Check[],
+  { set, rendered }: LoadedLayers,
+  checks: readonly Check[] = CHECKS,
   commit = upstream.commit,
-): Promise<Finding[]> {
+): Promise<{ result: ApplyResult; findings: Finding[] }> {
+  const result = await applyRendered(upstream, rendered, { commit });
   const portageStable = upstream.portageStablePrefix ? await upstream.openTree('portage-stable', commit) : undefined;
   const context = new CheckContext({
     set,
@@ -84,7 +81,7 @@ export async function runChecks(
     profiles: profileConfig(set),
   });
   const findings = (await Promise.all(checks.map((check) => check.run(context)))).flat();
-  return sortFindings(findings, set.layers.map((layer) => layer.name));
+  return { result, findings: sortFindings(findings, set.layers.map((layer) => layer.name)) };
 }
 
 /** The profiles to judge stock and Nano USE by: `profiles.stock` and `profiles.nano` in values.yaml. */
