@@ -74,8 +74,8 @@ describe.skipIf(!gitDir || !existsSync(gitDir))('the real overlay', () => {
     const path = 'coreos-base/coreos-init/coreos-init-9999.ebuild';
     const read = async (ref: string) => (await (await GitTree.open(reader, ref, OVERLAY)).read(path))?.data.toString('utf8');
     const upstream = await read('cfd4efa719');
-    const nano = await read('t-lo/flatcar-nano').catch(() => undefined);
-    if (!upstream || !nano) return;
+    const nano = await read('t-lo/flatcar-nano');
+    if (!upstream || !nano) throw new Error(`${path} is missing at cfd4efa719 or t-lo/flatcar-nano`);
     const opts = { ignoreIuseFlags: ['openssh'] };
     expect(await compareReduced(upstream, nano, (flag) => (flag === 'openssh' ? true : undefined), opts)).toBeUndefined();
     expect((await compareReduced(upstream, nano, (flag) => (flag === 'openssh' ? false : undefined), opts))?.patchedLine).toBeGreaterThan(0);
