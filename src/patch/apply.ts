@@ -73,6 +73,11 @@ class HunkApplier {
   constructor(private readonly input: string[]) {}
 
   apply(pattern: Pattern, maxFuzz: number): HunkResult {
+    const stated = pattern.first + this.inOffset;
+    if (stated > this.input.length + 1) {
+      const message = `it starts at line ${stated}, beyond the end of the file (${this.input.length} line(s))`;
+      return { status: 'rejected', offset: 0, fuzz: 0, line: stated, message };
+    }
     const mostFuzz = Math.min(maxFuzz, Math.max(pattern.prefixContext, pattern.suffixContext));
     for (let fuzz = 0; fuzz <= mostFuzz; fuzz++) {
       const offsetBefore = this.inOffset;

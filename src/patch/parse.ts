@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { InputError, locate } from '../errors.js';
 import type { FileMode } from '../tree/types.js';
 import { decodeBase85Line } from './base85.js';
-import { fromByteString, toByteString, unquoteCString } from './text.js';
+import { decodePath, pathBytes, printable, toByteString, unquoteCString } from './text.js';
 import type { BinaryHunk, BinaryPatch, FilePatch, Hunk, HunkLine } from './types.js';
 
 export interface ParseOptions {
@@ -11,6 +11,9 @@ export interface ParseOptions {
 }
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/s;
+/** The longest file name component and path Linux takes (NAME_MAX, PATH_MAX less its NUL). */
+const NAME_MAX = 255;
+const PATH_MAX = 4095;
 const MODES = new Set(['100644', '100755', '120000']);
 
 /**
@@ -43,9 +46,26 @@ class PatchParser {
       const line = this.lines[this.pos]!;
       if (line.startsWith('diff --git ')) patches.push(this.gitPatch());
       else if (line.startsWith('--- ') && this.peek(1).startsWith('+++ ') && this.peek(2).startsWith('@@ ')) patches.push(this.unifiedPatch());
-      else this.pos++;
+      else this.refuseUnreadChange(line);
     }
     return patches;
+  }
+
+  /**
+   * Skips prose, but nothing that changes a file: a hunk outside any file's patch (as git refuses a
+   * "patch fragment without header"), a combined diff of a merge or a context diff would otherwise be
+   * ignored.
+   */
+  private refuseUnreadChange(line: string): void {
+    if (line.startsWith('@@ -')) this.fail(`patch fragment without header: '${this.shown(this.header())}'`);
+    if (line.startsWith('@@@ ') || /^diff --(cc|combined) /.test(line)) this.fail('combined diffs of merges cannot be applied');
+    if (line.startsWith('***************') && this.peek(1).startsWith('*** ')) this.fail('context diffs are not supported; use a unified diff');
+    this.pos++;
+  }
+
+  /** Input text (a byte string) as a message may quote it, control characters escaped. */
+  private shown(bytes: string): string {
+    return printable(decodePath(bytes));
   }
 
   private emptyPatch(sourceLine: number): FilePatch {
@@ -90,6 +110,9 @@ class PatchParser {
     this.pos++;
     let oldName: string | null | undefined;
     let newName: string | null | undefined;
+    /** Names the `---` and `+++` lines give, which must agree with the rest of the header. */
+    let minusName: string | null | undefined;
+    let plusName: string | null | undefined;
     let indexMode: FileMode | undefined;
     for (; this.pos < this.lines.length; this.pos++) {
       const line = this.header();
@@ -119,15 +142,16 @@ class PatchParser {
       else if ((rest = value('dissimilarity index ')) !== undefined) patch.dissimilarity = this.percentage(rest);
       else if ((rest = value('index ')) !== undefined) {
         const match = /^([0-9a-fA-F]+)\.\.([0-9a-fA-F]+)(?: (\d+))?$/.exec(rest);
-        if (!match) this.fail(`malformed index line '${line}'`);
+        if (!match) this.fail(`malformed index line '${this.shown(line)}'`);
         patch.oldOid = match[1]!.toLowerCase();
         patch.newOid = match[2]!.toLowerCase();
         if (match[3] !== undefined) indexMode = this.mode(match[3]);
       } else if ((rest = value('--- ')) !== undefined) {
-        if (!this.peek(1).startsWith('+++ ')) this.fail("'---' line is not followed by a '+++' line");
-        oldName = this.fileName(rest, this.strip);
-        this.pos++;
-        newName = this.fileName(this.header().slice(4), this.strip);
+        if (minusName !== undefined || plusName !== undefined) this.fail("a second '---' line in the header");
+        minusName = this.headerLineName(rest, patch.isNew, oldName, headerName, 'old');
+      } else if ((rest = value('+++ ')) !== undefined) {
+        if (plusName !== undefined) this.fail("a second '+++' line in the header");
+        plusName = this.headerLineName(rest, patch.isDeleted, newName, headerName, 'new');
       } else if (/^Binary files .* differ$/.test(line)) {
         this.fail('binary patch without data cannot be applied; create it with `git diff --binary`');
       } else if (line === 'GIT binary patch') {
@@ -140,6 +164,19 @@ class PatchParser {
       patch.oldMode ??= indexMode;
       patch.newMode ??= indexMode;
     }
+    if ((patch.isNew || patch.isDeleted) && (patch.isRename || patch.isCopy)) {
+      this.fail(`a ${patch.isNew ? 'new' : 'deleted'} file cannot also be ${patch.isRename ? 'renamed' : 'copied'}`, sourceLine);
+    }
+    if ((patch.isRename || patch.isCopy) && (oldName === undefined || newName === undefined)) {
+      const relation = patch.isRename ? 'rename' : 'copy';
+      this.fail(`'${relation} ${oldName === undefined ? 'from' : 'to'}' line missing`, sourceLine);
+    }
+    // As git: once `---` or `+++` names a side, the other side must be named too (or be absent).
+    if ((minusName !== undefined || plusName !== undefined) && ((minusName === undefined && !patch.isNew) || (plusName === undefined && !patch.isDeleted))) {
+      this.fail(`git diff header lacks file name information: '${minusName === undefined ? '---' : '+++'}' line missing`, this.pos + 1);
+    }
+    oldName ??= minusName;
+    newName ??= plusName;
     const oldPath = patch.isNew ? null : oldName !== undefined ? oldName : headerName;
     const newPath = patch.isDeleted ? null : newName !== undefined ? newName : headerName;
     if (oldPath === undefined || newPath === undefined) {
@@ -150,11 +187,32 @@ class PatchParser {
     patch.isNew ||= oldPath === null;
     patch.isDeleted ||= newPath === null;
     if (oldPath !== null && newPath !== null && oldPath !== newPath && !patch.isRename && !patch.isCopy) {
-      this.fail(`file names '${oldPath}' and '${newPath}' differ without a rename or copy header`, sourceLine);
+      this.fail(`file names '${printable(oldPath)}' and '${printable(newPath)}' differ without a rename or copy header`, sourceLine);
     }
     if (patch.isNew && patch.isDeleted) this.fail('file is both new and deleted', sourceLine);
     if (!patch.binary) this.hunks(patch);
+    if (!patch.binary && !patch.hunks.length && (minusName !== undefined || plusName !== undefined)) {
+      this.fail("'---' and '+++' lines without any hunk after them");
+    }
     return patch;
+  }
+
+  /**
+   * The name of a `---` or `+++` line of a git diff, checked as git checks it: /dev/null exactly when
+   * the file is created (`---`) or deleted (`+++`), otherwise the name the rename/copy lines or the
+   * `diff --git` line give, when they give one.
+   */
+  private headerLineName(raw: string, absent: boolean, named: string | null | undefined, headerName: string | undefined, side: 'old' | 'new'): string | null {
+    const name = this.fileName(raw, this.strip);
+    const marker = side === 'old' ? '---' : '+++';
+    if (absent !== (name === null)) {
+      this.fail(absent ? `expected '${marker} /dev/null' for a ${side === 'old' ? 'new' : 'deleted'} file` : `'${marker} /dev/null' without a '${side === 'old' ? 'new' : 'deleted'} file mode' line`);
+    }
+    const expected = named !== undefined ? named : headerName;
+    if (name !== null && expected !== undefined && expected !== null && name !== expected) {
+      this.fail(`inconsistent ${side} file name: '${printable(name)}' where the header names '${printable(expected)}'`);
+    }
+    return name;
   }
 
   /**
@@ -166,19 +224,19 @@ class PatchParser {
       const first = unquoteCString(names);
       if (!first) this.fail('malformed quoted file name');
       const rest = first.rest.replace(/^ +/, '');
-      const second = rest.startsWith('"') ? unquoteCString(rest)?.path : fromByteString(rest);
+      const second = rest.startsWith('"') ? unquoteCString(rest)?.path : decodePath(rest);
       const a = stripComponents(first.path, this.strip);
       return second !== undefined && a !== undefined && a === stripComponents(second, this.strip) ? a : undefined;
     }
     const quoted = names.indexOf(' "');
     if (quoted >= 0) {
       const second = unquoteCString(names.slice(quoted + 1));
-      const a = stripComponents(fromByteString(names.slice(0, quoted)), this.strip);
+      const a = stripComponents(decodePath(names.slice(0, quoted)), this.strip);
       return second && a !== undefined && a === stripComponents(second.path, this.strip) ? a : undefined;
     }
     for (let space = names.indexOf(' '); space >= 0; space = names.indexOf(' ', space + 1)) {
-      const a = stripComponents(fromByteString(names.slice(0, space)), this.strip);
-      if (a !== undefined && a === stripComponents(fromByteString(names.slice(space + 1)), this.strip)) return a;
+      const a = stripComponents(decodePath(names.slice(0, space)), this.strip);
+      if (a !== undefined && a === stripComponents(decodePath(names.slice(space + 1)), this.strip)) return a;
     }
     return undefined;
   }
@@ -192,23 +250,29 @@ class PatchParser {
       name = unquoted.path;
     } else {
       const tab = raw.indexOf('\t');
-      name = fromByteString(tab >= 0 ? raw.slice(0, tab) : raw.replace(/ +$/, ''));
+      name = decodePath(tab >= 0 ? raw.slice(0, tab) : raw.replace(/ +$/, ''));
     }
     if (name === '/dev/null') return null;
     const stripped = stripComponents(name, strip);
-    if (stripped === undefined || stripped === '') this.fail(`cannot strip ${strip} leading component(s) from '${name}'`);
+    if (stripped === undefined || stripped === '') this.fail(`cannot strip ${strip} leading component(s) from '${printable(name)}'`);
+    if (name.includes('\0')) this.fail(`file name '${printable(name)}' contains a NUL byte`);
+    const bytes = pathBytes(stripped);
+    const longest = Math.max(...stripped.split('/').map((part) => pathBytes(part).length));
+    if (longest > NAME_MAX || bytes.length > PATH_MAX) {
+      this.fail(`file name '${printable(stripped.slice(0, 60))}...' is too long (${longest > NAME_MAX ? `a component of ${longest} bytes, at most ${NAME_MAX}` : `${bytes.length} bytes, at most ${PATH_MAX}`})`);
+    }
     return stripped;
   }
 
   private mode(text: string): FileMode {
     const mode = text.trim().replace(/^100664$/, '100644');
-    if (!MODES.has(mode)) this.fail(`unsupported file mode '${text}' (only 100644, 100755 and 120000)`);
+    if (!MODES.has(mode)) this.fail(`unsupported file mode '${this.shown(text)}' (only 100644, 100755 and 120000)`);
     return mode as FileMode;
   }
 
   private percentage(text: string): number {
     const match = /^(\d+)%$/.exec(text);
-    if (!match) this.fail(`malformed percentage '${text}'`);
+    if (!match) this.fail(`malformed percentage '${this.shown(text)}'`);
     return Number(match[1]);
   }
 
@@ -224,12 +288,18 @@ class PatchParser {
   private hunk(): Hunk {
     const sourceLine = this.pos + 1;
     const match = HUNK_HEADER.exec(this.lines[this.pos]!);
-    if (!match) this.fail(`malformed hunk header '${this.header()}'`);
+    if (!match) this.fail(`malformed hunk header '${this.shown(this.header())}'`);
+    const number = (digits: string | undefined): number => {
+      if (digits === undefined) return 1;
+      const value = Number(digits);
+      if (!Number.isSafeInteger(value)) this.fail(`line number ${digits.slice(0, 30)} in the hunk header is too large`);
+      return value;
+    };
     const hunk: Hunk = {
-      oldStart: Number(match[1]),
-      oldLines: match[2] === undefined ? 1 : Number(match[2]),
-      newStart: Number(match[3]),
-      newLines: match[4] === undefined ? 1 : Number(match[4]),
+      oldStart: number(match[1]),
+      oldLines: number(match[2]),
+      newStart: number(match[3]),
+      newLines: number(match[4]),
       header: match[5]!,
       lines: [],
       sourceLine,
@@ -254,7 +324,7 @@ class PatchParser {
         if (kind !== '-' && newLeft-- <= 0) this.fail(`hunk has more new lines than its header at line ${sourceLine} counts`);
         lines.push({ kind, text: line.slice(1) });
       } else {
-        this.fail(`unexpected line in hunk (expected ' ', '-', '+' or '\\'): '${line.slice(0, 40)}'`);
+        this.fail(`unexpected line in hunk (expected ' ', '-', '+' or '\\'): '${this.shown(line.slice(0, 40))}'`);
       }
       this.pos++;
     }
@@ -286,6 +356,7 @@ class PatchParser {
 
   private binaryHunk(): BinaryHunk {
     const sourceLine = this.pos + 1;
+    if (this.pos >= this.lines.length) this.fail("truncated binary patch: the patch ends where 'literal <size>' or 'delta <size>' is expected");
     const match = /^(literal|delta) (\d+)$/.exec(this.header());
     if (!match) this.fail("expected 'literal <size>' or 'delta <size>' in binary patch");
     this.pos++;
@@ -295,6 +366,7 @@ class PatchParser {
       if (!chunk) this.fail('corrupt binary patch: malformed base85 line');
       chunks.push(chunk);
     }
+    if (this.pos >= this.lines.length) this.fail('truncated binary patch: the patch ends before the empty line that closes its data', sourceLine);
     this.pos++;
     let data: Buffer;
     try {
