@@ -28,7 +28,12 @@ export function registerReviewCommand(program: Command): void {
         ...(options.since ? { since: options.since } : {}),
       });
       const output = format(report);
-      if (options.out) await writeFile(options.out, output);
+      if (options.out) {
+        const out = options.out;
+        await writeFile(out, output).catch((error: NodeJS.ErrnoException) => {
+          throw new InputError(`cannot write the review: ${error.code === 'ENOENT' ? 'no such directory' : (error.code ?? error.message)}`, out);
+        });
+      }
       else process.stdout.write(output.endsWith('\n') ? output : `${output}\n`);
     });
 }

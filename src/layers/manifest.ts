@@ -53,11 +53,9 @@ export function parseManifest(text: string, file: string): LayerManifest {
   try {
     data = parseYaml(text, { prettyErrors: true });
   } catch (error) {
-    if (error instanceof YAMLParseError) {
-      const line = error.linePos?.[0]?.line;
-      throw new InputError(`invalid YAML: ${error.message.split('\n')[0]}`, locate(file, line));
-    }
-    throw error;
+    // Besides syntax errors, the yaml package throws a ReferenceError for an alias bomb.
+    const line = error instanceof YAMLParseError ? error.linePos?.[0]?.line : undefined;
+    throw new InputError(`invalid YAML: ${(error as Error).message.split('\n')[0]}`, locate(file, line));
   }
   const record = expectRecord(data, file, 'the manifest');
   for (const key of Object.keys(record)) {

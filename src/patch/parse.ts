@@ -113,6 +113,7 @@ class PatchParser {
     /** Names the `---` and `+++` lines give, which must agree with the rest of the header. */
     let minusName: string | null | undefined;
     let plusName: string | null | undefined;
+    let namesLine = 0;
     let indexMode: FileMode | undefined;
     for (; this.pos < this.lines.length; this.pos++) {
       const line = this.header();
@@ -149,9 +150,11 @@ class PatchParser {
       } else if ((rest = value('--- ')) !== undefined) {
         if (minusName !== undefined || plusName !== undefined) this.fail("a second '---' line in the header");
         minusName = this.headerLineName(rest, patch.isNew, oldName, headerName, 'old');
+        namesLine = this.pos + 1;
       } else if ((rest = value('+++ ')) !== undefined) {
         if (plusName !== undefined) this.fail("a second '+++' line in the header");
         plusName = this.headerLineName(rest, patch.isDeleted, newName, headerName, 'new');
+        namesLine ||= this.pos + 1;
       } else if (/^Binary files .* differ$/.test(line)) {
         this.fail('binary patch without data cannot be applied; create it with `git diff --binary`');
       } else if (line === 'GIT binary patch') {
@@ -173,7 +176,7 @@ class PatchParser {
     }
     // As git: once `---` or `+++` names a side, the other side must be named too (or be absent).
     if ((minusName !== undefined || plusName !== undefined) && ((minusName === undefined && !patch.isNew) || (plusName === undefined && !patch.isDeleted))) {
-      this.fail(`git diff header lacks file name information: '${minusName === undefined ? '---' : '+++'}' line missing`, this.pos + 1);
+      this.fail(`git diff header lacks file name information: '${minusName === undefined ? '---' : '+++'}' line missing`, namesLine);
     }
     oldName ??= minusName;
     newName ??= plusName;

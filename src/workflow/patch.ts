@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { applyPatchSet, gitBlobSource, parsePatch, type PatchSetResult } from '../patch/index.js';
@@ -37,6 +37,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
   const name = options.patchFile && options.patchFile !== '-' ? options.patchFile : '<stdin>';
   const directory = resolve(options.directory ?? '.');
   try {
+    await requireDirectory(directory);
     const input = options.input ?? (await readPatch(options.patchFile));
     const patches = parsePatch(input, name, { strip: options.strip ?? 1 });
     if (!patches.length) throw new InputError('no patch found in the input', name);
@@ -61,6 +62,13 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
     if (error instanceof InputError) return { exitCode: 2, output: error.message };
     throw error;
   }
+}
+
+async function requireDirectory(directory: string): Promise<void> {
+  const stats = await stat(directory).catch((error: NodeJS.ErrnoException) => {
+    throw new InputError(`cannot apply the patch in this directory: ${error.code ?? error.message}`, directory);
+  });
+  if (!stats.isDirectory()) throw new InputError('cannot apply the patch here: not a directory', directory);
 }
 
 async function readPatch(file: string | undefined): Promise<Buffer> {
