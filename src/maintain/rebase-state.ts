@@ -1,12 +1,15 @@
-import { chmod, copyFile, cp, lstat, mkdir, readFile, readlink, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, copyFile, cp, lstat, mkdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.js';
-import { treePath } from '../tree/paths.js';
+import { printable } from '../patch/text.js';
+import { isWithin, treePath } from '../tree/paths.js';
 import type { RebaseLayerResult } from './rebase-report.js';
 
 /** The directory, inside the layer set, that holds a rebase in progress. It ignores itself for git. */
 export const STATE_DIR = '.nano-overlay-rebase';
 const STATE_FILE = 'state.json';
+/** Held, at the layer set's top, by the one rebase command running on it. */
+const LOCK_FILE = '.nano-overlay-rebase.lock';
 const BACKUP_DIR = 'backup';
 /** What a rebase may rewrite, and what loading the original layer set needs. */
 const BACKED_UP = ['patches', 'overlay', 'templates', 'values.yaml'];
@@ -48,16 +51,94 @@ export async function readState(layersDir: string): Promise<RebaseState | undefi
     throw error;
   });
   if (text === undefined) return undefined;
+  let data: unknown;
   try {
-    return JSON.parse(text) as RebaseState;
+    data = JSON.parse(text);
   } catch {
     throw new InputError('the rebase state is not valid JSON; remove the directory to start over', file);
   }
+  return checkState(data, file);
 }
 
-/** Writes the state (atomically enough for one writer: the whole file at once). */
+/**
+ * The state file's content when every field has the type a rebase writes; an InputError naming the
+ * first field that does not. Paths to restore must stay inside the layer set, outside the state.
+ */
+function checkState(data: unknown, file: string): RebaseState {
+  const bad = (field: string): never => {
+    throw new InputError(`the rebase state has a bad '${field}'; remove ${STATE_DIR} to start over`, file);
+  };
+  const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+  if (!isRecord(data)) return bad('state');
+  if (data.version !== 1) bad('version');
+  if (typeof data.upstream !== 'string' || !isAbsolute(data.upstream)) bad('upstream');
+  const onto = data.onto;
+  if (!isRecord(onto) || typeof onto.ref !== 'string' || typeof onto.commit !== 'string' || !/^[0-9a-f]{40}([0-9a-f]{24})?$/.test(onto.commit)) bad('onto');
+  if (typeof data.dropUpstreamed !== 'boolean') bad('dropUpstreamed');
+  if (!Number.isSafeInteger(data.next) || (data.next as number) < 0) bad('next');
+  const isResult = (value: unknown): boolean =>
+    isRecord(value) && typeof value.name === 'string' && typeof value.status === 'string' && Array.isArray(value.files) && value.files.every(isRecord);
+  if (!Array.isArray(data.results) || !data.results.every(isResult)) bad('results');
+  if (!Array.isArray(data.written)) bad('written');
+  for (const path of data.written as unknown[]) {
+    if (typeof path !== 'string') bad('written');
+    let normal: string;
+    try {
+      normal = treePath(path as string);
+    } catch {
+      return bad(`written' path '${printable(path as string)}`);
+    }
+    if (isWithin(normal, STATE_DIR) || normal.split('/').some((part) => part.toLowerCase() === '.git')) bad(`written' path '${printable(normal)}`);
+  }
+  const worktree = data.worktree;
+  if (worktree !== undefined && !(isRecord(worktree) && typeof worktree.path === 'string' && typeof worktree.parent === 'string')) bad('worktree');
+  if (data.conflict !== undefined && !isResult(data.conflict)) bad('conflict');
+  return data as unknown as RebaseState;
+}
+
+/** Writes the state atomically: a killed run leaves the old state or the new one, never half a file. */
 export async function saveState(layersDir: string, state: RebaseState): Promise<void> {
-  await writeFile(join(stateDir(layersDir), STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  const file = join(stateDir(layersDir), STATE_FILE);
+  await writeFile(`${file}.tmp`, `${JSON.stringify(state, null, 2)}\n`);
+  await rename(`${file}.tmp`, file);
+}
+
+/**
+ * Runs `action` holding the layer set's rebase lock, so that two rebase commands never run on one
+ * layer set at once. A lock left by a process that no longer runs (killed) is taken over.
+ */
+export async function withRebaseLock<T>(layersDir: string, action: () => Promise<T>): Promise<T> {
+  const lock = join(layersDir, LOCK_FILE);
+  for (let attempt = 0; ; attempt++) {
+    const taken = await writeFile(lock, `${process.pid}\n`, { flag: 'wx' }).then(
+      () => true,
+      (error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw new InputError(`cannot take the rebase lock: ${error.code ?? error.message}`, lock);
+        return false;
+      },
+    );
+    if (taken) break;
+    const holder = Number((await readFile(lock, 'utf8').catch(() => '')).trim());
+    if (attempt > 0 || isRunning(holder)) {
+      throw new InputError(`another rebase${holder ? ` (process ${holder})` : ''} is running on this layer set; if none is, remove the lock`, lock);
+    }
+    await rm(lock, { force: true });
+  }
+  try {
+    return await action();
+  } finally {
+    await rm(lock, { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /**
@@ -82,6 +163,7 @@ export async function beginState(layersDir: string, state: RebaseState): Promise
 export async function restoreBackup(layersDir: string, written: readonly string[]): Promise<void> {
   for (const path of new Set(written)) {
     const relative = treePath(path);
+    await refuseLinkedParents(layersDir, relative);
     const target = join(layersDir, relative);
     const saved = join(backupDir(layersDir), relative);
     const info = await lstat(saved).catch(() => undefined);
@@ -100,9 +182,25 @@ export async function restoreBackup(layersDir: string, written: readonly string[
   }
 }
 
-/** Removes the state directory, backup included. */
+/**
+ * Removes the state directory, backup included. The state file goes first: once it is gone the rebase
+ * is over, and what a killed run leaves of the directory still ignores itself.
+ */
 export async function clearState(layersDir: string): Promise<void> {
+  await rm(join(stateDir(layersDir), STATE_FILE), { force: true });
+  await rm(backupDir(layersDir), { recursive: true, force: true });
   await rm(stateDir(layersDir), { recursive: true, force: true });
+}
+
+/** Refuses to restore a path below a symlink or a file of the layer set, which would write outside it. */
+async function refuseLinkedParents(layersDir: string, relative: string): Promise<void> {
+  const parts = relative.split('/');
+  for (let depth = 1; depth < parts.length; depth++) {
+    const dir = parts.slice(0, depth).join('/');
+    const stats = await lstat(join(layersDir, dir)).catch(() => undefined);
+    if (!stats) return;
+    if (!stats.isDirectory()) throw new InputError(`refusing to restore '${printable(relative)}': '${printable(dir)}' is not a directory`, layersDir);
+  }
 }
 
 async function removeEmptyParents(root: string, dir: string): Promise<void> {

@@ -16,7 +16,7 @@ import { rebaseLayer, type LayerRebase } from './layer-rebase.js';
 import { LayerSetWriter } from './layer-writer.js';
 import { updateManifestText, type ManifestChange } from './manifest-write.js';
 import { layerRebaseStatus, type RebaseFileResult, type RebaseLayerResult, type RebaseReport } from './rebase-report.js';
-import { backupDir, beginState, clearState, readState, restoreBackup, saveState, type RebaseState } from './rebase-state.js';
+import { backupDir, beginState, clearState, readState, restoreBackup, saveState, withRebaseLock, type RebaseState } from './rebase-state.js';
 import { openConflictWorktree, removeConflictWorktree, rootDir } from './rebase-worktree.js';
 
 export interface RebaseRequest {
@@ -34,7 +34,21 @@ export interface RebaseRequest {
  * markers and the state for `--continue`/`--abort`; otherwise rewrites every layer's patches
  * against `onto` and records it as the layers' new base.
  */
-export async function startRebase(request: RebaseRequest): Promise<RebaseReport> {
+export function startRebase(request: RebaseRequest): Promise<RebaseReport> {
+  return withRebaseLock(resolve(request.layersDir ?? '.'), () => startLocked(request));
+}
+
+/** `rebase --continue`: records the resolution of the layer in conflict from the work tree and goes on. */
+export function continueRebase(layersDirOption = '.'): Promise<RebaseReport> {
+  return withRebaseLock(resolve(layersDirOption), () => continueLocked(layersDirOption));
+}
+
+/** `rebase --abort`: puts back every layer-set file the rebase rewrote, removes the work tree and the state. */
+export function abortRebase(layersDirOption = '.'): Promise<{ readonly restored: number; readonly worktree?: string }> {
+  return withRebaseLock(resolve(layersDirOption), () => abortLocked(layersDirOption));
+}
+
+async function startLocked(request: RebaseRequest): Promise<RebaseReport> {
   const layersDir = resolve(request.layersDir ?? '.');
   if (await readState(layersDir)) {
     throw new InputError(`a rebase is in progress in ${layersDir}; run 'nano-overlay rebase --continue' or '--abort'`);
@@ -61,8 +75,7 @@ export async function startRebase(request: RebaseRequest): Promise<RebaseReport>
   }
 }
 
-/** `rebase --continue`: records the resolution of the layer in conflict from the work tree and goes on. */
-export async function continueRebase(layersDirOption = '.'): Promise<RebaseReport> {
+async function continueLocked(layersDirOption: string): Promise<RebaseReport> {
   const layersDir = resolve(layersDirOption);
   const state = await requireState(layersDir);
   const upstream = await locateUpstream(state.upstream, state.onto.commit);
@@ -73,12 +86,11 @@ export async function continueRebase(layersDirOption = '.'): Promise<RebaseRepor
   }
 }
 
-/** `rebase --abort`: puts back every layer-set file the rebase rewrote, removes the work tree and the state. */
-export async function abortRebase(layersDirOption = '.'): Promise<{ readonly restored: number; readonly worktree?: string }> {
+async function abortLocked(layersDirOption: string): Promise<{ readonly restored: number; readonly worktree?: string }> {
   const layersDir = resolve(layersDirOption);
   const state = await requireState(layersDir);
+  if (state.worktree) await removeConflictWorktree(state.upstream, state.worktree, layersDir);
   await restoreBackup(layersDir, state.written);
-  if (state.worktree) await removeConflictWorktree(state.upstream, state.worktree);
   await clearState(layersDir);
   return { restored: new Set(state.written).size, ...(state.worktree ? { worktree: state.worktree.path } : {}) };
 }
@@ -166,17 +178,23 @@ async function run(layersDir: string, state: RebaseState, upstream: Upstream, re
     }
     let result = rebase.result;
     const manifestChange: ManifestChange & { removeEdits: Set<number>; addPatches: string[] } = { removeEdits: new Set(), addPatches: [] };
-    if (resolving && index === state.next && state.worktree) {
+    // Without a recorded conflict, the work tree is one a killed run was still making.
+    if (resolving && index === state.next && state.worktree && state.conflict) {
       result = await takeResolution(rebase, rootDir(state.worktree.path, upstream, rebase.root), manifestChange, writer);
-      await removeConflictWorktree(upstream.repoDir, state.worktree);
+      await removeConflictWorktree(upstream.repoDir, state.worktree, layersDir);
       state.worktree = undefined;
       state.conflict = undefined;
     }
     if (result.status === 'conflict') {
-      if (state.worktree) await removeConflictWorktree(upstream.repoDir, state.worktree);
+      if (state.worktree) await removeConflictWorktree(upstream.repoDir, state.worktree, layersDir);
       const pending = new Map([...rebase.patchStep.changes, ...rebase.final.changes]);
       const committed = { overlay: trees.overlay.changes, ...(trees.scripts ? { scripts: trees.scripts.changes } : {}) };
-      state.worktree = await openConflictWorktree(upstream, state.onto.commit, committed, rebase.root === 'overlay' ? { overlay: pending } : { overlay: new Map(), scripts: pending }, `Layers rebased onto ${state.onto.ref} before ${name}`);
+      const record = async (worktree: RebaseState['worktree']): Promise<void> => {
+        state.worktree = worktree;
+        state.conflict = undefined;
+        await saveState(layersDir, state);
+      };
+      state.worktree = await openConflictWorktree(upstream, state.onto.commit, committed, rebase.root === 'overlay' ? { overlay: pending } : { overlay: new Map(), scripts: pending }, `Layers rebased onto ${state.onto.ref} before ${name}`, record);
       state.conflict = result;
       await saveState(layersDir, state);
       const prefix = rebase.root === 'overlay' && upstream.overlayPrefix ? `${upstream.overlayPrefix}/` : '';
