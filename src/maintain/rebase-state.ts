@@ -1,4 +1,6 @@
-import { chmod, copyFile, cp, lstat, mkdir, readFile, readlink, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, copyFile, cp, lstat, mkdir, readFile, readlink, realpath, rename, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { InputError } from '../errors.js';
 import { printable } from '../patch/text.js';
@@ -8,8 +10,7 @@ import type { RebaseLayerResult } from './rebase-report.js';
 /** The directory, inside the layer set, that holds a rebase in progress. It ignores itself for git. */
 export const STATE_DIR = '.nano-overlay-rebase';
 const STATE_FILE = 'state.json';
-/** Held, at the layer set's top, by the one rebase command running on it. */
-const LOCK_FILE = '.nano-overlay-rebase.lock';
+
 const BACKUP_DIR = 'backup';
 /** What a rebase may rewrite, and what loading the original layer set needs. */
 const BACKED_UP = ['patches', 'overlay', 'templates', 'values.yaml'];
@@ -105,10 +106,15 @@ export async function saveState(layersDir: string, state: RebaseState): Promise<
 
 /**
  * Runs `action` holding the layer set's rebase lock, so that two rebase commands never run on one
- * layer set at once. A lock left by a process that no longer runs (killed) is taken over.
+ * layer set at once. The lock lives in the temporary directory, named after the layer set's real
+ * path, so that a killed run leaves nothing in the layer set; a lock whose process no longer runs
+ * is taken over.
  */
 export async function withRebaseLock<T>(layersDir: string, action: () => Promise<T>): Promise<T> {
-  const lock = join(layersDir, LOCK_FILE);
+  const real = await realpath(layersDir).catch(() => {
+    throw new InputError('the layer set directory does not exist', layersDir);
+  });
+  const lock = join(tmpdir(), `nano-overlay-rebase-${createHash('sha256').update(real).digest('hex').slice(0, 16)}.lock`);
   for (let attempt = 0; ; attempt++) {
     const taken = await writeFile(lock, `${process.pid}\n`, { flag: 'wx' }).then(
       () => true,
