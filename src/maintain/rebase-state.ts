@@ -198,6 +198,16 @@ export async function clearState(layersDir: string): Promise<void> {
   await rm(stateDir(layersDir), { recursive: true, force: true });
 }
 
+/**
+ * Removes a state directory without a state file, which a run killed while starting or clearing a
+ * rebase leaves (neither has written to the layer set then); true when there was one.
+ */
+export async function clearInterruptedState(layersDir: string): Promise<boolean> {
+  if (!(await lstat(stateDir(layersDir)).catch(() => undefined))) return false;
+  await clearState(layersDir);
+  return true;
+}
+
 /** Refuses to restore a path below a symlink or a file of the layer set, which would write outside it. */
 async function refuseLinkedParents(layersDir: string, relative: string): Promise<void> {
   const parts = relative.split('/');

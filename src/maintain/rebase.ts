@@ -16,7 +16,7 @@ import { rebaseLayer, type LayerRebase } from './layer-rebase.js';
 import { LayerSetWriter } from './layer-writer.js';
 import { updateManifestText, type ManifestChange } from './manifest-write.js';
 import { layerRebaseStatus, type RebaseFileResult, type RebaseLayerResult, type RebaseReport } from './rebase-report.js';
-import { backupDir, beginState, clearState, readState, restoreBackup, saveState, withRebaseLock, type RebaseState } from './rebase-state.js';
+import { backupDir, beginState, clearInterruptedState, clearState, readState, restoreBackup, saveState, withRebaseLock, type RebaseState } from './rebase-state.js';
 import { openConflictWorktree, removeConflictWorktree, rootDir } from './rebase-worktree.js';
 
 export interface RebaseRequest {
@@ -88,6 +88,7 @@ async function continueLocked(layersDirOption: string): Promise<RebaseReport> {
 
 async function abortLocked(layersDirOption: string): Promise<{ readonly restored: number; readonly worktree?: string }> {
   const layersDir = resolve(layersDirOption);
+  if (!(await readState(layersDir)) && (await clearInterruptedState(layersDir))) return { restored: 0 };
   const state = await requireState(layersDir);
   if (state.worktree) await removeConflictWorktree(state.upstream, state.worktree, layersDir);
   await restoreBackup(layersDir, state.written);

@@ -128,7 +128,7 @@ describe('SIGKILL at random moments', () => {
     const { fixture, layers, before } = await conflictSetup();
     const ownDir = join(fixture.dir, '.git', 'nano-overlay-rebase');
     const recover = async (): Promise<void> => {
-      if (existsSync(join(layers, STATE))) {
+      if (existsSync(join(layers, '.nano-overlay-rebase'))) {
         const outcome = runCli(['rebase', '--abort', '--layers', layers]);
         expect(outcome.stderr).toBe('');
         expect(outcome.status).toBe(0);
