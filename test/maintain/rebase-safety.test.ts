@@ -97,6 +97,29 @@ describe('rebase --abort trusts nothing in the state file', () => {
   }
 });
 
+describe('a run killed while making the work tree', () => {
+  it('--abort unlocks and removes a work tree left locked by git worktree add, and one never made', async () => {
+    const { fixture, layers, before } = await conflictSetup();
+    const report = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+    const worktree = report.stopped!.worktree;
+    git(fixture.dir, 'worktree', 'lock', '--reason', 'initializing', worktree);
+    expect(worktrees(fixture.dir)).toContain(`${worktree} locked`);
+    await abortRebase(layers);
+    expect(worktrees(fixture.dir)).toEqual([fixture.dir]);
+    expect(await snapshot(layers)).toEqual(before);
+
+    await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+    const unmade = join(fixture.dir, '.git', 'nano-overlay-rebase', 'conflict-0123456789ab');
+    await editState(layers, (state) => {
+      git(fixture.dir, 'worktree', 'remove', '--force', (state.worktree as { path: string }).path);
+      return { ...state, worktree: { path: join(unmade, 'worktree'), parent: unmade }, conflict: undefined };
+    });
+    await abortRebase(layers);
+    expect(worktrees(fixture.dir)).toEqual([fixture.dir]);
+    expect(await snapshot(layers)).toEqual(before);
+  });
+});
+
 describe('one rebase at a time', () => {
   it('lets only one of two concurrent rebases run; --abort then restores the layer set', async () => {
     const { fixture, layers, before } = await conflictSetup();
