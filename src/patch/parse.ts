@@ -197,6 +197,11 @@ class PatchParser {
     if (!patch.binary && !patch.hunks.length && (minusName !== undefined || plusName !== undefined)) {
       this.fail("'---' and '+++' lines without any hunk after them");
     }
+    const modeChange = patch.oldMode !== undefined && patch.newMode !== undefined && patch.oldMode !== patch.newMode;
+    if (!patch.binary && !patch.hunks.length && !modeChange && !patch.isNew && !patch.isDeleted && !patch.isRename && !patch.isCopy) {
+      const ended = this.pos < this.lines.length ? `'${this.shown(this.header().slice(0, 40))}'` : 'the end of the patch';
+      this.fail(`git diff header without any change (no hunk, mode change, creation, deletion, rename or copy) before ${ended}`, Math.min(this.pos + 1, this.lines.length));
+    }
     return patch;
   }
 

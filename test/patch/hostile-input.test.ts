@@ -51,7 +51,8 @@ describe('no hunk is ever ignored', () => {
     "a modification with '+++' but no '---'": [`diff --git a/f.txt b/f.txt\n+++ b/f.txt\n${modifyF}`, 2],
     "a modification with '---' but no '+++'": [`diff --git a/f.txt b/f.txt\n--- a/f.txt\n${modifyF}`, 2],
     'a hunk after a blank line that ends the previous one': [`diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n${modifyF}\n@@ -1 +1 @@\n-x\n+y\n`, 10],
-    'an unknown header line before the hunk': [`diff --git a/f.txt b/f.txt\nfrobnicate\n${modifyF}`, 3],
+    'an unknown header line before the hunk': [`diff --git a/f.txt b/f.txt\nfrobnicate\n${modifyF}`, 2],
+    'a git diff header cut short': ['diff --git a/f.txt b/f.txt\ndel', 2],
     "'---' and '+++' with garbage before the hunk": [`diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n+two\n${modifyF}`, 4],
     'a hunk with no file header at all': [`Subject: fix\n\n${modifyF}`, 3],
     'a hunk after a binary patch': [
