@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runGit } from '../git/run.js';
+import { GitTree } from '../git/tree.js';
+import { assertWritable } from '../tree/write-check.js';
 import { writeChanges } from '../tree/disk.js';
 import { commitTree, writeTree } from '../git/write.js';
 import type { ChangeSet } from '../tree/types.js';
@@ -31,15 +33,24 @@ export function rootDir(worktree: string, upstream: Upstream, root: 'overlay' | 
  */
 export async function openConflictWorktree(upstream: Upstream, onto: string, committed: RootChanges, pending: RootChanges, message: string): Promise<ConflictWorktree> {
   let tree = `${onto}^{tree}`;
-  if (committed.overlay.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.overlay, upstream.overlayPrefix);
-  if (committed.scripts && committed.scripts.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.scripts);
+  if (committed.overlay.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.overlay, upstream.overlayPrefix, upstream.reader);
+  if (committed.scripts && committed.scripts.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.scripts, '', upstream.reader);
   const commit = tree === `${onto}^{tree}` ? onto : await commitTree(upstream.repoDir, tree, [onto], message);
+  // One change set for both roots, so the work tree gets all of the layer or none of it; checked before the work tree is made.
+  const prefix = upstream.overlayPrefix ? `${upstream.overlayPrefix}/` : '';
+  const changes: ChangeSet = new Map([...(pending.scripts ?? []), ...[...pending.overlay].map(([file, entry]) => [prefix + file, entry] as const)]);
+  await assertWritable(await GitTree.open(upstream.reader, commit), changes, 'the conflict work tree');
   const parent = await mkdtemp(join(tmpdir(), 'nano-overlay-rebase-'));
   const path = join(parent, 'worktree');
+  const worktree = { path, parent };
   await runGit(upstream.repoDir, ['worktree', 'add', '--quiet', '--detach', path, commit]);
-  await writeChanges(rootDir(path, upstream, 'overlay'), pending.overlay);
-  if (pending.scripts) await writeChanges(path, pending.scripts);
-  return { path, parent };
+  try {
+    await writeChanges(path, changes);
+  } catch (error) {
+    await removeConflictWorktree(upstream.repoDir, worktree);
+    throw error;
+  }
+  return worktree;
 }
 
 /** Removes the work tree and its directory; a work tree already deleted by hand is pruned. */
