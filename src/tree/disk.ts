@@ -9,7 +9,7 @@ import type { FileEntry, PathKind, ReadableTree } from './types.js';
 
 /**
  * A directory on disk as a tree. Symlinks are read as links; a path below a symlink, a directory or
- * anything else that is neither a file nor a link reads as absent. `.git` is never listed.
+ * anything else that is neither a file nor a link reads as absent. The root's `.git` is never listed.
  */
 export class DiskTree implements ReadableTree {
   private realRoot: string | undefined;
@@ -48,7 +48,8 @@ export class DiskTree implements ReadableTree {
     const walk = (relative: string): void => {
       for (const entry of readdirSync(join(this.root, relative), { withFileTypes: true })) {
         const path = relative ? `${relative}/${entry.name}` : entry.name;
-        if (entry.isDirectory() && entry.name !== '.git') walk(path);
+        // Only the tree's own `.git` is skipped: one deeper down is content that every writer refuses.
+        if (entry.isDirectory() && (path !== '.git' || start !== '')) walk(path);
         else if (entry.isFile() || entry.isSymbolicLink()) paths.push(path);
       }
     };

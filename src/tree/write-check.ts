@@ -102,7 +102,7 @@ async function nameProblem(path: string): Promise<WriteProblem | undefined> {
 }
 
 function clash(kind: WriteProblemKind, path: string, other: string, otherWritten: boolean): WriteProblem {
-  const origin = otherWritten ? 'written by the same change' : 'already in the tree';
+  const origin = otherWritten ? 'placed by the same changes' : 'already in the tree';
   const message =
     kind === 'through-link'
       ? `refusing to write '${path}': '${other}' is a symbolic link (${origin}); writing through it could leave the tree`
