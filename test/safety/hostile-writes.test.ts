@@ -6,14 +6,15 @@ import { writeTree } from '../../src/git/write.js';
 import { LayerSetWriter } from '../../src/maintain/layer-writer.js';
 import { openConflictWorktree } from '../../src/maintain/rebase-worktree.js';
 import { writeChanges } from '../../src/tree/disk.js';
+import type { FileEntry } from '../../src/tree/types.js';
 import { locateUpstream } from '../../src/upstream/locate.js';
 import { git, gitWithInput, makeTempDir, removeTempDirs, writeFiles, type FileSpec } from '../helpers/git.js';
 import { layerSet, overlayRepo, runCli, snapshotAll } from './helpers.js';
 
 afterAll(removeTempDirs);
 
-const text = (data: string) => ({ mode: '100644' as const, data: Buffer.from(data) });
-const link = (target: string) => ({ mode: '120000' as const, data: Buffer.from(target) });
+const text = (data: string): FileEntry => ({ mode: '100644', data: Buffer.from(data) });
+const link = (target: string): FileEntry => ({ mode: '120000', data: Buffer.from(target) });
 
 /** A hostile layer set: what the upstream holds besides the minimum, the layers and their files. */
 interface Attack {
@@ -197,7 +198,7 @@ describe('hostile layer sets against every writer', () => {
     const repo = await overlayRepo();
     const upstream = await locateUpstream(repo, 'HEAD');
     try {
-      const pending = new Map([
+      const pending = new Map<string, FileEntry>([
         ['app-misc/evil', link(outside)],
         ['app-misc/evil/file', text('pwned\n')],
       ]);
@@ -216,7 +217,7 @@ describe('hostile layer sets against every writer', () => {
     const objects = () => git(repo, 'count-objects', '-v');
     const before = objects();
     for (const changes of [
-      new Map([['app-misc/dir', text('x\n')]]),
+      new Map<string, FileEntry>([['app-misc/dir', text('x\n')]]),
       new Map([['app-misc/l', link('/etc')], ['app-misc/l/passwd', text('x\n')]]),
       new Map([['.git/config', text('x\n')]]),
     ]) {
