@@ -102,6 +102,7 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
     } catch {
       throw writeError(error, root, current, `the next nano-overlay run in ${root} rolls the partial write back`);
     }
+    rmSync(home, { recursive: true, force: true });
     throw writeError(error, root, current);
   }
   unlinkSync(join(home, JOURNAL));
