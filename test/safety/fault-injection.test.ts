@@ -4,12 +4,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
-import { CLI, layerSet, overlayRepo, runCli, runCliKilledAfter, snapshotWorkTree } from './helpers.js';
+import { CLI, layerSet, overlayRepo, runCli, runCliKilled, snapshotWorkTree, type KillMoment } from './helpers.js';
 
 afterAll(removeTempDirs);
 
 /** Kills per writer in `npm test`; NANO_OVERLAY_KILLS raises it for a longer local run. */
 const KILLS = Number(process.env.NANO_OVERLAY_KILLS ?? 6);
+/** Time for one test of KILLS kills. */
+const KILL_TIMEOUT = 60_000 + KILLS * 6_000;
 
 /** A deterministic pseudo-random sequence, so a failing run can be repeated (NANO_OVERLAY_SEED). */
 function random(seed: number): () => number {
@@ -50,6 +52,17 @@ function leftovers(upstream: string): string[] {
   return [...inTree, ...inGit];
 }
 
+/**
+ * A third of the kills at a random moment of a whole run (calibrated by `duration`, a full run's
+ * time), a third while the new files are staged (after the transaction directory `home` appears),
+ * a third while they are moved into place (after the journal appears).
+ */
+function killMoment(kill: number, next: () => number, duration: number, home: string): KillMoment {
+  if (kill % 3 === 0) return { afterMs: Math.floor((0.3 + next() * 0.8) * duration) };
+  if (kill % 3 === 1) return { path: home, delayMs: Math.floor(next() * 100) };
+  return { path: join(home, 'journal.json'), delayMs: Math.floor(next() * 40) };
+}
+
 function resetHard(upstream: string): void {
   git(upstream, 'reset', '-q', '--hard');
   git(upstream, 'clean', '-qfdx');
@@ -57,9 +70,11 @@ function resetHard(upstream: string): void {
 
 describe('fault injection: killed and failing writes leave the tree as before or as after', () => {
   it(`SIGKILL of apply --worktree at ${KILLS} random moments, then the next command rolls back`, async () => {
-    const { upstream, layers } = await workload(300, 1200);
+    const { upstream, layers } = await workload(200, 800);
     const before = snapshotWorkTree(upstream);
+    const started = performance.now();
     const full = runCli(['apply', '--upstream', upstream, '--layers', layers, '--worktree']);
+    const duration = performance.now() - started;
     expect(full.status, full.stderr).toBe(0);
     const after = snapshotWorkTree(upstream);
     resetHard(upstream);
@@ -68,33 +83,36 @@ describe('fault injection: killed and failing writes leave the tree as before or
     const next = random(Number(process.env.NANO_OVERLAY_SEED ?? 10));
     const outcomes = { before: 0, after: 0, rolledBack: 0 };
     for (let kill = 0; kill < KILLS; kill++) {
-      const delay = 250 + Math.floor(next() * 1500);
-      await runCliKilledAfter(['apply', '--upstream', upstream, '--layers', layers, '--worktree'], delay);
+      const moment = killMoment(kill, next, duration, join(upstream, '.git/nano-overlay-write'));
+      const delay = JSON.stringify(moment);
+      await runCliKilled(['apply', '--upstream', upstream, '--layers', layers, '--worktree'], moment);
       const recovery = runCli(['apply', '--upstream', upstream, '--layers', layers, '--dry-run']);
-      expect(recovery.status, `kill after ${delay} ms: ${recovery.stderr}`).toBe(0);
+      expect(recovery.status, `kill at ${delay}: ${recovery.stderr}`).toBe(0);
       expect(leftovers(upstream)).toEqual([]);
       if (recovery.stderr.includes('rolled back an interrupted write')) outcomes.rolledBack += 1;
       const now = snapshotWorkTree(upstream);
       const same = JSON.stringify(now) === JSON.stringify(before) ? 'before' : JSON.stringify(now) === JSON.stringify(after) ? 'after' : undefined;
-      expect(same, `kill after ${delay} ms left a partial tree`).toBeDefined();
+      expect(same, `kill at ${delay} left a partial tree`).toBeDefined();
       outcomes[same!] += 1;
       resetHard(upstream);
     }
     expect(outcomes.before + outcomes.after).toBe(KILLS);
     if (process.env.NANO_OVERLAY_KILLS) console.log(`apply --worktree kills: ${JSON.stringify(outcomes)}`);
-  });
+  }, KILL_TIMEOUT);
 
   it(`SIGKILL of apply --branch at ${KILLS} random moments: the branch is absent or complete`, async () => {
     const { upstream, layers } = await workload(200, 600);
+    const started = performance.now();
     const expected = runCli(['apply', '--upstream', upstream, '--layers', layers, '--branch', 'expected']);
+    const duration = performance.now() - started;
     expect(expected.status, expected.stderr).toBe(0);
     const tree = git(upstream, 'rev-parse', 'expected^{tree}');
     const work = snapshotWorkTree(upstream);
     const next = random(Number(process.env.NANO_OVERLAY_SEED ?? 20));
     for (let kill = 0; kill < KILLS; kill++) {
       git(upstream, 'branch', '-f', 'victim', 'main');
-      const delay = 250 + Math.floor(next() * 1200);
-      await runCliKilledAfter(['apply', '--upstream', upstream, '--layers', layers, '--branch', 'victim', '--force'], delay);
+      const delay = Math.floor((0.4 + next() * 0.65) * duration);
+      await runCliKilled(['apply', '--upstream', upstream, '--layers', layers, '--branch', 'victim', '--force'], { afterMs: delay });
       const recovery = runCli(['apply', '--upstream', upstream, '--layers', layers, '--dry-run']);
       expect(recovery.status, recovery.stderr).toBe(0);
       const untouched = git(upstream, 'rev-parse', 'victim') === git(upstream, 'rev-parse', 'main');
@@ -102,7 +120,7 @@ describe('fault injection: killed and failing writes leave the tree as before or
       expect(snapshotWorkTree(upstream)).toEqual(work);
       expect(leftovers(upstream)).toEqual([]);
     }
-  });
+  }, KILL_TIMEOUT);
 
   it('the loser of two concurrent apply --branch of the same name gets one line and exit 2', async () => {
     const { upstream, layers } = await workload(50, 100);

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { git, makeTempDir, writeFiles, type FileSpec } from '../helpers/git.js';
 
@@ -10,13 +10,27 @@ export function runCli(args: readonly string[], cwd?: string): SpawnSyncReturns<
   return spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd, env: { ...process.env, NO_COLOR: '1' } });
 }
 
-/** Starts the built command line and resolves with its exit code or signal; `kill` after `delayMs` with SIGKILL. */
-export function runCliKilledAfter(args: readonly string[], delayMs: number): Promise<{ code: number | null; signal: string | null }> {
+/** When to kill: a delay from the start, or a delay from the moment `path` appears (polled every millisecond). */
+export type KillMoment = { readonly afterMs: number } | { readonly path: string; readonly delayMs: number };
+
+/** Starts the built command line, kills it with SIGKILL at `moment`, and resolves with its exit code or signal. */
+export function runCliKilled(args: readonly string[], moment: KillMoment): Promise<{ code: number | null; signal: string | null }> {
   return new Promise((done) => {
     const child = spawn(process.execPath, [CLI, ...args], { stdio: 'ignore', env: { ...process.env, NO_COLOR: '1' } });
-    const timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
+    const kill = () => child.kill('SIGKILL');
+    let timer: NodeJS.Timeout | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    if ('afterMs' in moment) timer = setTimeout(kill, moment.afterMs);
+    else {
+      poll = setInterval(() => {
+        if (!existsSync(moment.path)) return;
+        clearInterval(poll);
+        timer = setTimeout(kill, moment.delayMs);
+      }, 1);
+    }
     child.on('exit', (code, signal) => {
       clearTimeout(timer);
+      clearInterval(poll);
       done({ code, signal });
     });
   });
