@@ -8,6 +8,7 @@ import { packageSetDriftCheck } from './package-set-drift.js';
 import { unguardedChangeCheck } from './unguarded-change.js';
 import { unguardedProfileChangeCheck } from './unguarded-profile-change.js';
 import { unknownPackageCheck } from './unknown-package.js';
+import { unsafeWriteCheck } from './unsafe-write.js';
 import { useNotInIuseCheck } from './use-not-in-iuse.js';
 
 /** Every check `validate` runs, in the order their findings are reported. */
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   missingFilesdirFileCheck,
   packageSetDriftCheck,
   indentStyleCheck,
+  unsafeWriteCheck,
 ];
 
 export { CheckContext, DEFAULT_STOCK_PROFILES, type Check, type CheckInput, type ProfileConfig } from './context.js';

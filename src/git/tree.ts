@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import type { FileEntry, FileMode, ReadableTree } from '../tree/types.js';
+import type { FileEntry, FileMode, PathKind, ReadableTree } from '../tree/types.js';
 import type { ObjectReader, TreeEntry } from './objects.js';
 import { runGit } from './run.js';
 
@@ -50,6 +50,12 @@ export class GitTree implements ReadableTree {
     const paths: string[] = [];
     await this.collect(normal, paths);
     return paths.sort();
+  }
+
+  async kind(path: string): Promise<PathKind> {
+    const entry = await this.entry(path);
+    if (!entry) return 'missing';
+    return entry.mode === DIRECTORY_MODE ? 'directory' : entry.mode === '120000' ? 'link' : 'file';
   }
 
   /** The tree entry at `path`, or undefined when nothing is there. */

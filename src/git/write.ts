@@ -2,9 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
+import { EMPTY_TREE } from '../tree/memory.js';
 import { treePath } from '../tree/paths.js';
-import type { ChangeSet } from '../tree/types.js';
-import { gitText, runGit } from './run.js';
+import type { ChangeSet, ReadableTree } from '../tree/types.js';
+import { assertWritable } from '../tree/write-check.js';
+import { ObjectReader } from './objects.js';
+import { GitCommandError, gitText, runGit } from './run.js';
+import { GitTree } from './tree.js';
 
 /** Runs `work` with a private scratch directory that is removed afterwards. */
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -26,17 +30,30 @@ export async function writeBlobs(repoDir: string, blobs: readonly Buffer[]): Pro
   const stream: Buffer[] = [];
   blobs.forEach((blob, index) => stream.push(Buffer.from(`blob\nmark :${index + 1}\ndata ${blob.length}\n`), blob, Buffer.from('\n')));
   stream.push(Buffer.from(blobs.map((_, index) => `get-mark :${index + 1}\n`).join('') + 'done\n'));
-  const output = await gitText(repoDir, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(stream) });
+  const output = await gitText(repoDir, ['fast-import', '--quiet', '--done'], { input: Buffer.concat(stream) }).catch((error: unknown) => {
+    throw storageError(error, repoDir);
+  });
   return output.split('\n');
+}
+
+/** git failing to store objects for want of space or permission is a one-line error about the repository. */
+function storageError(error: unknown, repoDir: string): unknown {
+  if (!(error instanceof GitCommandError)) return error;
+  const reason = /No space left on device|Permission denied|Read-only file system|Disk quota exceeded/i.exec(error.stderr)?.[0];
+  return reason ? new InputError(`cannot write objects into ${repoDir}: ${reason}; no branch was changed`) : error;
 }
 
 /**
  * Writes the tree that results from applying `changes` to the tree-ish `base` (empty when undefined) and
  * returns its oid. Change paths are relative to `prefix`, the directory of `base` they apply to (for
  * example the overlay's directory in a flatcar/scripts tree). Only the object database is written to: a
- * temporary index is used, so the repository's own index, work tree and HEAD stay as they are.
+ * temporary index is used, so the repository's own index, work tree and HEAD stay as they are. The
+ * changes are checked against `base` first (see assertWritable): a file/directory clash, a path
+ * through a symlink or into `.git` is refused before any object is written. `reader` reads `base`;
+ * without one, a reader is started for the call.
  */
-export async function writeTree(repoDir: string, base: string | undefined, changes: ChangeSet, prefix = ''): Promise<string> {
+export async function writeTree(repoDir: string, base: string | undefined, changes: ChangeSet, prefix = '', reader?: ObjectReader): Promise<string> {
+  await checkAgainstBase(repoDir, base, prefix, changes, reader);
   const full = (path: string) => (prefix ? `${prefix}/${treePath(path)}` : treePath(path));
   const writes = [...changes].flatMap(([path, entry]) => (entry ? [{ path: full(path), entry }] : []));
   const deletions = [...changes].flatMap(([path, entry]) => (entry ? [] : [full(path)]));
@@ -53,6 +70,17 @@ export async function writeTree(repoDir: string, base: string | undefined, chang
     }
     return gitText(repoDir, ['write-tree'], { env });
   });
+}
+
+/** Checks `changes` against the directory `prefix` of tree-ish `base`, read through `reader` or a reader of its own. */
+async function checkAgainstBase(repoDir: string, base: string | undefined, prefix: string, changes: ChangeSet, reader: ObjectReader | undefined): Promise<void> {
+  const own = base && !reader ? new ObjectReader(repoDir) : undefined;
+  try {
+    const tree: ReadableTree | undefined = base ? await GitTree.open((reader ?? own)!, base, prefix).catch(() => undefined) : undefined;
+    await assertWritable(tree ?? EMPTY_TREE, changes, `the tree of ${repoDir}`);
+  } finally {
+    await own?.close();
+  }
 }
 
 /**
@@ -93,6 +121,11 @@ export async function createBranch(repoDir: string, name: string, commit: string
   const checkedOut = await worktreesWithBranch(repoDir, name);
   if (checkedOut.length > 0) throw new InputError(`branch '${name}' is checked out in ${checkedOut[0]}; choose another branch name`);
   if (previous !== undefined && !options.force) throw new InputError(`branch '${name}' already exists in ${repoDir}; use --force to replace it`);
-  await runGit(repoDir, ['update-ref', '-m', `nano-overlay: write ${name}`, ref, commit, previous ?? '']);
+  // The old value makes the update atomic: a branch another process created or moved meanwhile is not overwritten.
+  await runGit(repoDir, ['update-ref', '-m', `nano-overlay: write ${name}`, ref, commit, previous ?? '']).catch((error: unknown) => {
+    if (!(error instanceof GitCommandError)) throw error;
+    const reason = error.stderr.trim().split('\n')[0]?.replace(/^fatal: /, '') ?? '';
+    throw new InputError(`branch '${name}' was not written: ${reason} (another process may have created or moved it meanwhile)`);
+  });
   return previous;
 }

@@ -83,7 +83,7 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
     const categories = await readCategories(upstream, base);
     const groups = groupChanges(changes, request.group ?? 'package', categories, order);
 
-    const writer = new LayerSetWriter(into);
+    const writer = LayerSetWriter.deferred(into);
     const baseTrees = await openRootTrees(upstream, base);
     const fromTrees = await openRootTrees(upstream);
     const layers: ImportedLayer[] = [];
@@ -95,6 +95,7 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
       }
     }
     await writer.writeText(SERIES_FILE, `# Imported from ${request.from} against ${base}, in application order.\n${groups.map((group) => group.name).join('\n')}\n`);
+    await writer.flush();
     return { base, from: { ref: request.from, commit: upstream.commit }, into, layers, notes };
   } finally {
     await upstream.close();

@@ -1,27 +1,42 @@
 import { lstat, mkdir, readFile, readlink, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { DiskTree, writeChanges } from '../tree/disk.js';
 import { treePath } from '../tree/paths.js';
-import type { FileEntry } from '../tree/types.js';
+import type { ChangeSet, FileEntry } from '../tree/types.js';
+import { assertWritable } from '../tree/write-check.js';
 
 /**
  * Writes files of a layer set on disk, telling `record` about every path before touching it (so a
  * rebase can back it up and restore it). Writing identical bytes and mode is skipped, so a refreshed
- * layer set differs from the old one only where something really changed.
+ * layer set differs from the old one only where something really changed. Every path is checked
+ * against the directory first, as every writer checks (nothing through a symlink or a file, no
+ * file/directory clash, nothing in `.git`). A deferred writer (`LayerSetWriter.deferred`) only
+ * collects the changes, and `flush` writes them as one checked transaction.
  */
 export class LayerSetWriter {
   /** Paths (relative to the layer set) written or removed, in order. */
   readonly touched: string[] = [];
+  private pending: ChangeSet | undefined;
 
   constructor(
     readonly dir: string,
     private readonly record: (path: string) => Promise<void> = async () => undefined,
   ) {}
 
+  /** A writer that writes nothing until `flush`, and then everything or nothing. */
+  static deferred(dir: string): LayerSetWriter {
+    const writer = new LayerSetWriter(dir);
+    writer.pending = new Map();
+    return writer;
+  }
+
   /** Writes `entry` (a regular file, an executable or a symlink) at `path`; returns whether anything changed. */
   async write(path: string, entry: FileEntry): Promise<boolean> {
     const relative = treePath(path);
     const full = join(this.dir, relative);
     if (await isSame(full, entry)) return false;
+    if (this.pending) return this.defer(relative, entry);
+    await assertWritable(new DiskTree(this.dir), new Map([[relative, entry]]), this.dir);
     await this.record(relative);
     this.touched.push(relative);
     await mkdir(dirname(full), { recursive: true });
@@ -40,13 +55,29 @@ export class LayerSetWriter {
   async remove(path: string): Promise<boolean> {
     const relative = treePath(path);
     const full = join(this.dir, relative);
-    if (!(await lstat(full).catch(() => undefined))) return false;
+    if ((await new DiskTree(this.dir).kind(relative)) === 'missing') return false;
+    if (this.pending) return this.defer(relative, null);
+    await assertWritable(new DiskTree(this.dir), new Map([[relative, null]]), this.dir);
     await this.record(relative);
     this.touched.push(relative);
     await rm(full, { force: true });
     for (let current = dirname(full); current.startsWith(`${this.dir}/`); current = dirname(current)) {
       if (!(await rmdir(current).then(() => true, () => false))) break;
     }
+    return true;
+  }
+
+  /** Writes what a deferred writer collected, all or nothing. */
+  async flush(): Promise<void> {
+    if (!this.pending) return;
+    const changes = this.pending;
+    this.pending = new Map();
+    await writeChanges(this.dir, changes);
+  }
+
+  private defer(path: string, entry: FileEntry | null): boolean {
+    this.pending!.set(path, entry);
+    this.touched.push(path);
     return true;
   }
 }

@@ -3,6 +3,8 @@ import { lstat, mkdir, realpath, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { gitText, runGit } from '../git/run.js';
+import { GitTree } from '../git/tree.js';
+import { assertWritable } from '../tree/write-check.js';
 import { writeChanges } from '../tree/disk.js';
 import { commitTree, writeTree } from '../git/write.js';
 import { isWithin } from '../tree/paths.js';
@@ -43,20 +45,28 @@ export async function openConflictWorktree(
   committed: RootChanges,
   pending: RootChanges,
   message: string,
-  record: (worktree: ConflictWorktree) => Promise<void>,
+  record: (worktree: ConflictWorktree) => Promise<void> = async () => undefined,
 ): Promise<ConflictWorktree> {
   let tree = `${onto}^{tree}`;
-  if (committed.overlay.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.overlay, upstream.overlayPrefix);
-  if (committed.scripts && committed.scripts.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.scripts);
+  if (committed.overlay.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.overlay, upstream.overlayPrefix, upstream.reader);
+  if (committed.scripts && committed.scripts.size > 0) tree = await writeTree(upstream.repoDir, tree, committed.scripts, '', upstream.reader);
   const commit = tree === `${onto}^{tree}` ? onto : await commitTree(upstream.repoDir, tree, [onto], message);
+  // One change set for both roots, so the work tree gets all of the layer or none of it; checked before the work tree is made.
+  const prefix = upstream.overlayPrefix ? `${upstream.overlayPrefix}/` : '';
+  const changes: ChangeSet = new Map([...(pending.scripts ?? []), ...[...pending.overlay].map(([file, entry]) => [prefix + file, entry] as const)]);
+  await assertWritable(await GitTree.open(upstream.reader, commit), changes, 'the conflict work tree');
   const root = await worktreesRoot(upstream.repoDir);
   const parent = join(root, `${PARENT_PREFIX}${randomBytes(6).toString('hex')}`);
   const worktree = { path: join(parent, 'worktree'), parent };
   await record(worktree);
   await mkdir(parent, { recursive: true });
   await runGit(upstream.repoDir, ['worktree', 'add', '--quiet', '--detach', worktree.path, commit]);
-  await writeChanges(rootDir(worktree.path, upstream, 'overlay'), pending.overlay);
-  if (pending.scripts) await writeChanges(worktree.path, pending.scripts);
+  try {
+    await writeChanges(worktree.path, changes);
+  } catch (error) {
+    await removeWorktree(upstream.repoDir, worktree);
+    throw error;
+  }
   return worktree;
 }
 
@@ -67,7 +77,10 @@ export async function openConflictWorktree(
  * locked by a killed `git worktree add` is unlocked and removed.
  */
 export async function removeConflictWorktree(repoDir: string, worktree: ConflictWorktree, layersDir: string): Promise<void> {
-  const { path, parent } = await ownWorktree(repoDir, worktree, layersDir);
+  await removeWorktree(repoDir, await ownWorktree(repoDir, worktree, layersDir));
+}
+
+async function removeWorktree(repoDir: string, { path, parent }: ConflictWorktree): Promise<void> {
   const registered = await registeredWorktrees(repoDir);
   if (registered.get(path)?.locked) await runGit(repoDir, ['worktree', 'unlock', path], { okCodes: [128] });
   if (registered.has(path)) await runGit(repoDir, ['worktree', 'remove', '--force', '--force', path], { okCodes: [128] });

@@ -4,7 +4,7 @@ import { InputError } from '../errors.js';
 import { dirtyPaths } from '../git/worktree.js';
 import { applyLayers, treesBefore } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
-import { DiskTree } from '../tree/disk.js';
+import { DiskTree, recoverWrites } from '../tree/disk.js';
 import { isWithin } from '../tree/paths.js';
 import { PendingTree } from '../tree/pending.js';
 import type { FileEntry } from '../tree/types.js';
@@ -59,6 +59,7 @@ export async function refreshLayers(request: RefreshRequest): Promise<RefreshRep
   const upstream = await locateUpstream(request.upstream, 'HEAD');
   try {
     if (upstream.bare) throw new InputError(`refresh reads a work tree; ${upstream.repoDir} is bare`);
+    recoverWrites(upstream.repoDir);
     const names = layers.rendered.map(({ layer }) => layer.name);
     for (const name of [request.only, request.claim]) {
       if (name !== undefined && !names.includes(name)) throw new InputError(`no layer '${name}' in ${layers.dir}`);
@@ -86,7 +87,7 @@ export async function refreshLayers(request: RefreshRequest): Promise<RefreshRep
       else if (request.only === undefined || names[owner] === request.only) owned.set(owner, [...(owned.get(owner) ?? []), { root, path, claimed }]);
     }
 
-    const writer = new LayerSetWriter(layers.dir);
+    const writer = LayerSetWriter.deferred(layers.dir);
     const refreshed: RefreshedFile[] = [];
     const droppedEdits: string[] = [];
     const plans = [];
@@ -98,6 +99,7 @@ export async function refreshLayers(request: RefreshRequest): Promise<RefreshRep
       refreshed.push(...plan.refreshed);
       droppedEdits.push(...plan.droppedEdits);
     }
+    await writer.flush();
     return { refreshed, unowned, droppedEdits };
   } finally {
     await upstream.close();

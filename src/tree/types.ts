@@ -13,12 +13,17 @@ export interface FileEntry {
   readonly data: Buffer;
 }
 
+/** What a path is in a tree: a regular file, a symlink, a directory holding files, or nothing. */
+export type PathKind = 'file' | 'link' | 'directory' | 'missing';
+
 /** Read access to a tree. */
 export interface ReadableTree {
   /** The file at `path`, or undefined when there is none. Symlinks are returned as links, not followed. */
   read(path: string): Promise<FileEntry | undefined>;
   /** Every file path in the tree below `dir` (the whole tree when omitted), sorted. */
   list(dir?: string): Promise<string[]>;
+  /** What `path` is, without following symlinks (trees that can tell cheaply; see pathKind). */
+  kind?(path: string): Promise<PathKind>;
 }
 
 /** The trees layers apply to, by layer root: the overlay and, in a flatcar/scripts repository, the repository root. */

@@ -1,10 +1,11 @@
 import { InputError } from '../errors.js';
 import { resolveRef } from '../git/tree.js';
 import { dirtyPaths } from '../git/worktree.js';
-import { writeChanges } from '../tree/disk.js';
+import { recoverWrites, writeChanges } from '../tree/disk.js';
 import { commitTree, createBranch, writeTree } from '../git/write.js';
 import { applyLayers, type ApplyResult, type LayerOutcome } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
+import { findLayerWriteProblems } from '../layers/write-safety.js';
 import { describeFollow } from '../layers/targets.js';
 import { readerBlobSource } from '../patch/index.js';
 import type { ChangeSet } from '../tree/types.js';
@@ -54,7 +55,9 @@ export async function applyToUpstream(request: ApplyRequest): Promise<ApplyRepor
   const layers = await loadLayersFrom(request.layersDir);
   const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
   try {
+    if (!upstream.bare) recoverWrites(upstream.repoDir);
     const result = await applyRendered(upstream, layers.rendered, { fuzz: request.fuzz ?? 2 });
+    await refuseUnsafeWrites(result);
     const commits = new Map<string, string>();
     let destination: ApplyReport['destination'] = { dryRun: true };
     if (result.ok && 'branch' in request.destination) {
@@ -104,6 +107,11 @@ export async function applyRendered(
   return applyLayers(rendered, { ...(await openRootTrees(upstream, options.commit)), blobs: readerBlobSource(upstream.reader) }, options);
 }
 
+/** Refuses, in every mode, a set whose writes any writer would refuse (a path through a link, a clash, `.git`). */
+async function refuseUnsafeWrites(result: ApplyResult): Promise<void> {
+  const [first] = await findLayerWriteProblems(result);
+  if (first) throw new InputError(`${first.layer ? `layer '${first.layer}': ` : ''}${first.problem.message}; nothing was written`);
+}
 
 /** The commit message of a layer: its summary, its description and a trailer naming it. */
 function layerCommitMessage(name: string, summary: string, description: string): string {
@@ -118,7 +126,7 @@ async function commitLayers(upstream: Upstream, result: ApplyResult, rendered: r
   for (const layer of result.layers) {
     if (layer.changes.size === 0) continue;
     const prefix = layer.root === 'overlay' ? upstream.overlayPrefix : '';
-    tree = await writeTree(upstream.repoDir, tree, layer.changes as ChangeSet, prefix);
+    tree = await writeTree(upstream.repoDir, tree, layer.changes as ChangeSet, prefix, upstream.reader);
     const manifest = manifests.get(layer.name)!;
     head = await commitTree(upstream.repoDir, tree, [head], layerCommitMessage(layer.name, manifest.summary, manifest.description));
     commits.set(layer.name, head);

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { applyPatchSet, gitBlobSource, parsePatch, type PatchSetResult } from '../patch/index.js';
 import { patchJson, patchText } from '../report/patch.js';
-import { DiskTree, writeChanges } from '../tree/disk.js';
+import { DiskTree, recoverWrites, writeChanges } from '../tree/disk.js';
 
 export interface PatchCommandOptions {
   /** Patch file; `-` or undefined reads standard input (or `input`). */
@@ -38,6 +38,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
   const directory = resolve(options.directory ?? '.');
   try {
     await requireDirectory(directory);
+    if (!options.check) recoverWrites(directory);
     const input = options.input ?? (await readPatch(options.patchFile));
     const patches = parsePatch(input, name, { strip: options.strip ?? 1 });
     if (!patches.length) throw new InputError('no patch found in the input', name);

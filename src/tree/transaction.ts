@@ -1,0 +1,323 @@
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { InputError } from '../errors.js';
+import { DiskTree } from './disk.js';
+import type { ChangeSet, FileEntry } from './types.js';
+import { assertWritable } from './write-check.js';
+
+/*
+ * Writing a change set into a directory as one transaction. Nothing is staged in the user's
+ * directories: new content goes to a transaction directory under the repository's git directory
+ * (`.git/nano-overlay-write`; for a directory outside any repository, or on another file system,
+ * `.nano-overlay-write` at its root). A journal is written before the first file of the tree is
+ * touched; every old file is moved aside into the transaction rather than deleted. A failure rolls
+ * the moves back; a run killed half-way is rolled back by the next run that writes (or recovers) the
+ * same directory, so the tree is always exactly as before or exactly as after.
+ *
+ * Layout of the transaction directory: `owner` (the writing process), `staged/<n>` (the new entry
+ * of operation n), `backup/<n>` (what stood at its path before), `journal.json` (the operations).
+ */
+
+const HOME = 'nano-overlay-write';
+const JOURNAL = 'journal.json';
+
+/** One step of a transaction: write the staged entry at `path`, or delete `path`. */
+interface Operation {
+  readonly path: string;
+  readonly write: boolean;
+}
+
+interface Journal {
+  readonly root: string;
+  readonly operations: readonly Operation[];
+}
+
+/**
+ * Writes `changes` into the directory `root`: checked first (see assertWritable: nothing leads
+ * through a symlink or a file, no file/directory clash, nothing inside `.git`), then staged, then
+ * moved into place under a journal. Directories emptied by deletions are removed, as git does.
+ * Refuses with an InputError, leaving the tree as it was, when the check fails, another process is
+ * writing the same place, or the file system refuses a write (permissions, a full disk, …).
+ */
+export async function writeChanges(root: string, changes: ChangeSet): Promise<void> {
+  const home = transactionHome(root);
+  recoverAt(home);
+  if (changes.size === 0) return;
+  await assertWritable(new DiskTree(root), changes, root);
+  const deletions = [...changes].filter(([, entry]) => entry === null).map(([path]) => ({ path, write: false }));
+  const writes = [...changes].flatMap(([path, entry]) => (entry ? [{ path, write: true, entry }] : []));
+  const operations: Operation[] = [...deletions, ...writes.map(({ path }) => ({ path, write: true }))];
+  claim(home, root);
+  const journal: Journal = { root: resolve(root), operations };
+  let current = '';
+  try {
+    for (const [index, { path, entry }] of writes.entries()) {
+      current = path;
+      stage(join(home, 'staged', String(deletions.length + index)), entry);
+    }
+    writeFileSync(join(home, `${JOURNAL}.tmp`), JSON.stringify(journal));
+    renameSync(join(home, `${JOURNAL}.tmp`), join(home, JOURNAL));
+  } catch (error) {
+    rmSync(home, { recursive: true, force: true });
+    throw writeError(error, root, current);
+  }
+  try {
+    const tree = new DiskTree(root);
+    const made = new Set<string>();
+    for (const [index, { path, write }] of operations.entries()) {
+      current = path;
+      const target = join(root, path);
+      moveAside(target, join(home, 'backup', String(index)));
+      if (!write) {
+        removeEmptyParents(root, path);
+        continue;
+      }
+      const dir = dirname(path);
+      if (dir !== '.' && !made.has(dir) && (deletions.length > 0 || tree.kindOf(dir) !== 'directory')) {
+        mkdirSync(join(root, dir), { recursive: true });
+        made.add(dir);
+      }
+      renameSync(join(home, 'staged', String(index)), target);
+    }
+  } catch (error) {
+    try {
+      rollBack(home, journal);
+    } catch {
+      throw writeError(error, root, current, `the next nano-overlay run in ${root} rolls the partial write back`);
+    }
+    rmSync(home, { recursive: true, force: true });
+    throw writeError(error, root, current);
+  }
+  unlinkSync(join(home, JOURNAL));
+  rmSync(home, { recursive: true, force: true });
+}
+
+/**
+ * Rolls back a write into `dir` (or the repository holding it) that a killed run left half-done.
+ * Returns a one-line note of what was done, or undefined when nothing was pending. Every command
+ * that writes calls this first, through writeChanges or directly.
+ */
+export function recoverWrites(dir: string): string | undefined {
+  return recoverAt(transactionHome(dir));
+}
+
+/** Where transactions for `root` live: under its repository's git directory when that is on the same file system. */
+function transactionHome(root: string): string {
+  const start = realpathOrSelf(resolve(root));
+  const gitDir = findGitDir(start);
+  if (gitDir && sameDevice(gitDir, start)) return join(gitDir, HOME);
+  return join(start, `.${HOME}`);
+}
+
+function findGitDir(start: string): string | undefined {
+  for (let dir = start; ; dir = dirname(dir)) {
+    const dotGit = join(dir, '.git');
+    const stats = lstatOrUndefined(dotGit);
+    if (stats?.isDirectory()) return dotGit;
+    if (stats?.isFile()) {
+      const named = /^gitdir: (.+)$/m.exec(readFileSync(dotGit, 'utf8'))?.[1];
+      if (named) return resolve(dir, named.trim());
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function sameDevice(a: string, b: string): boolean {
+  try {
+    return statSync(a).dev === statSync(b).dev;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes the transaction directory for this process: built under a name of its own, then renamed
+ * into place, which fails when another transaction holds it.
+ */
+function claim(home: string, root: string): void {
+  const claiming = `${home}.${process.pid}.claim`;
+  try {
+    rmSync(claiming, { recursive: true, force: true });
+    mkdirSync(join(claiming, 'staged'), { recursive: true });
+    mkdirSync(join(claiming, 'backup'));
+    writeFileSync(join(claiming, 'owner'), `${process.pid}\n`);
+  } catch (error) {
+    rmSync(claiming, { recursive: true, force: true });
+    throw writeError(error, root, home);
+  }
+  try {
+    renameSync(claiming, home);
+  } catch {
+    rmSync(claiming, { recursive: true, force: true });
+    const owner = ownerOf(home);
+    throw new InputError(`another nano-overlay process${owner ? ` (pid ${owner})` : ''} is writing ${root}; nothing was written`);
+  }
+}
+
+/** Rolls back the transaction at `home` when its owner is gone; refuses while the owner still runs. */
+function recoverAt(home: string): string | undefined {
+  removeStaleClaims(home);
+  if (!existsSync(home)) return undefined;
+  const owner = ownerOf(home);
+  if (owner !== undefined && owner !== process.pid && isAlive(owner)) {
+    throw new InputError(`another nano-overlay process (pid ${owner}) is writing through ${home}; try again when it has finished`);
+  }
+  const journal = readJournal(home);
+  try {
+    if (journal) rollBack(home, journal);
+    rmSync(home, { recursive: true, force: true });
+  } catch (error) {
+    throw writeError(error, journal?.root ?? home, home, 'an interrupted write could not be rolled back');
+  }
+  if (!journal) return undefined;
+  const note = `nano-overlay: rolled back an interrupted write of ${journal.operations.length} path(s) in ${journal.root}`;
+  process.stderr.write(`${note}\n`);
+  return note;
+}
+
+/**
+ * Undoes a journal's operations, last first. Each step holds in every state a kill can leave it in:
+ * a staged entry that is gone was moved into place and is removed; a backup that exists is put back.
+ */
+function rollBack(home: string, journal: Journal): void {
+  for (let index = journal.operations.length - 1; index >= 0; index--) {
+    const { path, write } = journal.operations[index]!;
+    const target = join(journal.root, path);
+    const backup = join(home, 'backup', String(index));
+    if (write && !existsNoFollow(join(home, 'staged', String(index)))) {
+      try {
+        unlinkSync(target);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      }
+    }
+    if (existsNoFollow(backup)) {
+      mkdirSync(dirname(target), { recursive: true });
+      renameSync(backup, target);
+    } else if (write) {
+      removeEmptyParents(journal.root, path);
+    }
+  }
+}
+
+function readJournal(home: string): Journal | undefined {
+  try {
+    const journal = JSON.parse(readFileSync(join(home, JOURNAL), 'utf8')) as Journal;
+    if (typeof journal.root !== 'string' || !Array.isArray(journal.operations)) return undefined;
+    return journal;
+  } catch {
+    return undefined;
+  }
+}
+
+function ownerOf(home: string): number | undefined {
+  try {
+    const pid = Number.parseInt(readFileSync(join(home, 'owner'), 'utf8'), 10);
+    return Number.isSafeInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Claims left by processes killed before they took the transaction directory. */
+function removeStaleClaims(home: string): void {
+  const prefix = `${basename(home)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dirname(home)).filter((name) => name.startsWith(prefix) && name.endsWith('.claim'));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number.parseInt(name.slice(prefix.length), 10);
+    if (pid !== process.pid && !isAlive(pid)) rmSync(join(dirname(home), name), { recursive: true, force: true });
+  }
+}
+
+/** Writes one staged entry: a symlink, or a file with its executable bit. */
+function stage(file: string, entry: FileEntry): void {
+  if (entry.mode === '120000') {
+    symlinkSync(entry.data.toString('utf8'), file);
+    return;
+  }
+  const fd = openSync(file, 'wx', entry.mode === '100755' ? 0o777 : 0o666);
+  try {
+    for (let offset = 0; offset < entry.data.length; ) offset += writeSync(fd, entry.data, offset);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Moves what stands at `target` (a file, a link or a directory without files) into the backup. */
+function moveAside(target: string, backup: string): void {
+  try {
+    renameSync(target, backup);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+}
+
+/** Removes every directory above `path` that became empty, up to the root. */
+function removeEmptyParents(root: string, path: string): void {
+  for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) {
+    try {
+      rmdirSync(join(root, dir));
+    } catch {
+      break;
+    }
+  }
+}
+
+/** A file-system failure as one line naming the path and the reason; other errors pass through. */
+function writeError(error: unknown, root: string, path: string, outcome = 'the tree was left as it was'): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (error instanceof InputError || typeof code !== 'string') return error as Error;
+  const reason = (error as NodeJS.ErrnoException).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*$/s, '');
+  return new InputError(`cannot write '${path}' in ${root}: ${reason} (${code}); ${outcome}`);
+}
+
+function existsNoFollow(path: string): boolean {
+  return lstatOrUndefined(path) !== undefined;
+}
+
+function lstatOrUndefined(path: string) {
+  try {
+    return lstatSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function realpathOrSelf(path: string): string {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
+}
