@@ -73,8 +73,10 @@ class HunkApplier {
   constructor(private readonly input: string[]) {}
 
   apply(pattern: Pattern, maxFuzz: number): HunkResult {
+    // A hunk may have moved, as GNU patch looks for it, but not by more lines than the file has: a start
+    // further beyond the end is bogus, and rejected at once rather than searched for line by line.
     const stated = pattern.first + this.inOffset;
-    if (stated > this.input.length + 1) {
+    if (stated - (this.input.length + 1) > this.input.length) {
       const message = `it starts at line ${stated}, beyond the end of the file (${this.input.length} line(s))`;
       return { status: 'rejected', offset: 0, fuzz: 0, line: stated, message };
     }

@@ -29,6 +29,8 @@ export function parsePatch(input: string | Buffer, source = '<patch>', options: 
 
 class PatchParser {
   private readonly lines: string[];
+  /** The input's last line has no line feed: a header line there may be cut off. */
+  private readonly unterminated: boolean;
   private pos = 0;
 
   constructor(
@@ -37,7 +39,8 @@ class PatchParser {
     private readonly strip: number,
   ) {
     this.lines = text.split('\n');
-    if (this.lines[this.lines.length - 1] === '') this.lines.pop();
+    this.unterminated = this.lines[this.lines.length - 1] !== '';
+    if (!this.unterminated) this.lines.pop();
   }
 
   parse(): FilePatch[] {
@@ -117,6 +120,8 @@ class PatchParser {
     let indexMode: FileMode | undefined;
     for (; this.pos < this.lines.length; this.pos++) {
       const line = this.header();
+      // As git: a header line without its line feed at the end of the input may be cut short.
+      if (this.unterminated && this.pos === this.lines.length - 1) this.fail('the patch ends in the middle of a header line');
       const value = (prefix: string): string | undefined => (line.startsWith(prefix) ? line.slice(prefix.length) : undefined);
       let rest: string | undefined;
       if ((rest = value('old mode ')) !== undefined) patch.oldMode = this.mode(rest);
