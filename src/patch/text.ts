@@ -51,9 +51,14 @@ function strictUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
+/** True when a path holds bytes that are not UTF-8 (escaped by decodePath()). */
+export function hasEscapedBytes(path: string): boolean {
+  return ESCAPED_BYTE.test(path);
+}
+
 /** The bytes of a path as decodePath() read them: UTF-8, escaped bytes restored. */
 export function pathBytes(path: string): Buffer {
-  if (!ESCAPED_BYTE.test(path)) return Buffer.from(path, 'utf8');
+  if (!hasEscapedBytes(path)) return Buffer.from(path, 'utf8');
   const parts = path.split(new RegExp(`(${ESCAPED_BYTE.source})`));
   return Buffer.concat(parts.map((part, index) => (index % 2 ? Buffer.of(part.charCodeAt(0) - 0xdc00) : Buffer.from(part, 'utf8'))));
 }
