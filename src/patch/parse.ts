@@ -11,6 +11,8 @@ export interface ParseOptions {
 }
 
 const HUNK_HEADER = /^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@(.*)$/s;
+/** Lines that only a git diff header has: met elsewhere, they mean its `diff --git` line is missing. */
+const GIT_ONLY_HEADER = /^(rename|copy) (from|to) |^(new|deleted) file mode |^(old|new) mode |^(dis)?similarity index |^GIT binary patch\r?$/;
 /** The longest file name component and path Linux takes (NAME_MAX, PATH_MAX less its NUL). */
 const NAME_MAX = 255;
 const PATH_MAX = 4095;
@@ -63,6 +65,7 @@ class PatchParser {
     if (line.startsWith('@@ -')) this.fail(`patch fragment without header: '${this.shown(this.header())}'`);
     if (line.startsWith('@@@ ') || /^diff --(cc|combined) /.test(line)) this.fail('combined diffs of merges cannot be applied');
     if (line.startsWith('***************') && this.peek(1).startsWith('*** ')) this.fail('context diffs are not supported; use a unified diff');
+    if (GIT_ONLY_HEADER.test(line)) this.fail(`git header line '${this.shown(this.header().slice(0, 40))}' outside a 'diff --git' header`);
     this.pos++;
   }
 
