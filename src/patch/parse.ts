@@ -331,6 +331,7 @@ class PatchParser {
         if (line === undefined) this.fail(`truncated hunk: the patch ends with ${missing}`, sourceLine);
         this.fail(`truncated hunk: ${missing} for the header at line ${sourceLine}`);
       }
+      if (this.unterminated && this.pos === this.lines.length - 1) this.fail('the patch ends in the middle of a hunk line (no line feed after it)');
       const kind = line === '' ? ' ' : line[0];
       if (kind === '\\') {
         if (!lines.length) this.fail("'\\ No newline at end of file' before any line");
@@ -345,6 +346,7 @@ class PatchParser {
       this.pos++;
     }
     if (this.lines[this.pos]?.startsWith('\\') && lines.length) {
+      if (this.unterminated && this.pos === this.lines.length - 1) this.fail('the patch ends in the middle of a line (no line feed after it)');
       lines[lines.length - 1]!.noNewlineAtEnd = true;
       this.pos++;
     }

@@ -19,6 +19,8 @@ import { GIT_ENV, snapshotDir, tempDir, writeFiles } from './helpers.js';
  */
 const RUNS = Number(process.env.NANO_FUZZ_RUNS ?? 300);
 const GIT_RUNS = Math.max(20, Math.round(RUNS / 8));
+/** NANO_FUZZ_SEED replays a run that fast-check reported. */
+const SEED = process.env.NANO_FUZZ_SEED ? { seed: Number(process.env.NANO_FUZZ_SEED) } : {};
 
 const NAMES = ['f.txt', 'dir/g.c', 'dir/sub/h', 'with space.txt', 'café.txt', 'link'];
 const line = fc.constantFrom('a', 'b', 'c', '', '  x', '}', 'int y;', 'grüße', '-dash', '+plus', '@@ x', '\\ back');
@@ -166,7 +168,7 @@ describe('mutation fuzzer', () => {
         const patch = mutate(realPatch(base, changes), mutations);
         checkInvariants(patch, await ours(patch, base));
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...SEED },
     );
     console.info(`fuzz: ${JSON.stringify(counts)}`);
     expect(counts.writesOutside).toBe(0);
@@ -213,9 +215,9 @@ describe('mutation fuzzer', () => {
         else if (oursOk) tally.onlyOurs++;
         else tally.bothRefused++;
         // Git refuses nothing that we apply: we are at least as strict as git.
-        expect(oursOk && !gitOk).toBe(false);
+        expect(oursOk && !gitOk, `applied what git apply refuses:\n${patch}`).toBe(false);
       }),
-      { numRuns: GIT_RUNS },
+      { numRuns: GIT_RUNS, ...SEED },
     );
     console.info(`fuzz vs git apply: ${JSON.stringify(tally)}`);
   }, 600_000);
@@ -263,7 +265,7 @@ describe('mutation fuzzer', () => {
           });
         });
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, ...SEED },
     );
     console.info(`fuzz vs parse-diff: ${compared} of ${RUNS} plain diffs compared`);
     expect(compared).toBeGreaterThan(RUNS / 4);

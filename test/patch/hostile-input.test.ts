@@ -61,6 +61,7 @@ describe('no hunk is ever ignored', () => {
     ],
     'a combined diff of a merge': ['diff --cc f.txt\nindex 1..2\n--- a/f.txt\n+++ b/f.txt\n@@@ -1,1 -1,1 +1,1 @@@\n- one\n +uno\n', 1],
     "git header lines whose 'diff --git' line is missing": [` iff --git a/f.txt b/g.txt\nsimilarity index 90%\nrename from f.txt\nrename to g.txt\n--- a/f.txt\n+++ b/g.txt\n${modifyF}`, 2],
+    "a hunk whose last line lacks its line feed (cut off)": [`diff --git a/f.txt b/f.txt\n--- a/f.txt\n+++ b/f.txt\n${modifyF.slice(0, -1)}`, 8],
     'a context diff': ['*** f.txt\n--- f.txt\n***************\n*** 1,3 ****\n--- 1,3 ----\n', 3],
   };
   for (const [name, [patch, line]] of Object.entries(refused)) {
