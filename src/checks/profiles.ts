@@ -1,4 +1,4 @@
-import { loadProfile, type Profile } from '../portage/profiles.js';
+import { loadProfile, stackedWords, type Profile } from '../portage/profiles.js';
 import type { ReadableTree } from '../tree/types.js';
 import type { CheckContext } from './context.js';
 
@@ -37,22 +37,16 @@ export function stockProfiles(context: CheckContext, side: Side): Promise<NamedP
   return load(context, side === 'before' ? context.before : context.after, `stock:${side}`, context.input.profiles.stock);
 }
 
+/** The Nano profiles of the patched overlay that exist there (a layer set may configure profiles it does not add). */
+export async function existingNanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
+  const names: string[] = [];
+  for (const name of context.input.profiles.nano) if ((await context.after.list(`profiles/${name}`)).length) names.push(name);
+  return load(context, context.after, `nano-existing:after`, names);
+}
+
 /** The Nano profiles (values.yaml `profiles.nano`) of the patched overlay. */
 export function nanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
   return load(context, context.after, 'nano:after', context.input.profiles.nano);
-}
-
-/** The words of an incremental profile variable after the whole chain (`-word` removes, `-*` clears). */
-function incrementalWords(profile: Profile, variable: string): string[] {
-  const words = new Set<string>();
-  for (const node of profile.chain) {
-    for (const word of (node.variables.get(variable)?.text ?? '').split(/\s+/).filter(Boolean)) {
-      if (word === '-*') words.clear();
-      else if (word.startsWith('-')) words.delete(word.slice(1));
-      else words.add(word);
-    }
-  }
-  return [...words];
 }
 
 /**
@@ -61,10 +55,10 @@ function incrementalWords(profile: Profile, variable: string): string[] {
  * lower-case name unless it is in USE_EXPAND_UNPREFIXED, as ARCH is).
  */
 export function implicitIuse(profile: Profile): Set<string> {
-  const flags = new Set(incrementalWords(profile, 'IUSE_IMPLICIT'));
-  const unprefixed = new Set(incrementalWords(profile, 'USE_EXPAND_UNPREFIXED'));
-  for (const variable of incrementalWords(profile, 'USE_EXPAND_IMPLICIT')) {
-    for (const value of incrementalWords(profile, `USE_EXPAND_VALUES_${variable}`)) {
+  const flags = new Set(stackedWords(profile, 'IUSE_IMPLICIT'));
+  const unprefixed = new Set(stackedWords(profile, 'USE_EXPAND_UNPREFIXED'));
+  for (const variable of stackedWords(profile, 'USE_EXPAND_IMPLICIT')) {
+    for (const value of stackedWords(profile, `USE_EXPAND_VALUES_${variable}`)) {
       flags.add(unprefixed.has(variable) ? value : `${variable.toLowerCase()}_${value}`);
     }
   }
