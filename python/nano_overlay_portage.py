@@ -138,7 +138,7 @@ def ebuild_eapi(path):
 
 
 def copy_entries(source, destination):
-    """Copies md5-cache entries (category/PF files) from source to destination, overwriting."""
+    """Copies md5-cache entries (category/PF files) from source to destination, overwriting, keeping their times."""
     if not os.path.isdir(source):
         return
     for category in os.listdir(source):
@@ -148,7 +148,7 @@ def copy_entries(source, destination):
         target_dir = os.path.join(destination, category)
         os.makedirs(target_dir, exist_ok=True)
         for name in os.listdir(source_dir):
-            shutil.copyfile(os.path.join(source_dir, name), os.path.join(target_dir, name))
+            shutil.copy2(os.path.join(source_dir, name), os.path.join(target_dir, name))
 
 
 def op_regen(request):
@@ -166,7 +166,7 @@ def op_regen(request):
                 failed += json.load(done)
             continue
         copy_entries(store, cache)
-        before = int(time.time())
+        before = time.time()
         command = egencache_command() + ["--update", "--repo", repo["name"], "--jobs", str(request.get("jobs", 2)), "--tolerant", "--repositories-configuration", repos_conf(request["repos"])]
         run = subprocess.run(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         if run.returncode not in (0, 1):
