@@ -302,12 +302,14 @@ def offer_binary_packages(profile, bintree, atoms):
             use = profile.effective_use(cpv, repo)
             entry = {"CPV": str(cpv), "USE": " ".join(use), "repository": metadata["repository"], "BUILD_TIME": "1", "SIZE": "0", "MTIME": "1", "PATH": "%s.gpkg.tar" % cpv}
             for name in METADATA_KEYS:
-                value = metadata.get(name, "")
+                # IDEPEND is installed into the build root (the SDK), never into the image; the empty
+                # running root here has nothing to satisfy it with, so the offered packages leave it out.
+                value = metadata.get(name, "") if name != "IDEPEND" else ""
                 if name in DEPENDENCY_CLASSES or name in ("LICENSE", "RESTRICT", "PROPERTIES"):
                     value = profile.reduce(value, use, metadata["EAPI"])
                 entry[name] = value
             pkgindex.packages.append(entry)
-            for name in DEPENDENCY_CLASSES:
+            for name in RUNTIME_CLASSES:
                 for token in use_reduce(metadata.get(name, ""), uselist=use, eapi=metadata["EAPI"], flat=True):
                     if token == "||" or token.startswith("!"):
                         continue

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
+import type { ApplyResult } from '../layers/apply.js';
 import type { LoadedLayers } from '../workflow/layer-set.js';
 import { applyRendered } from '../workflow/apply.js';
 import type { UpstreamTrees } from '../upstream/locate.js';
@@ -56,6 +57,11 @@ export interface ImageSet {
 export interface PortageTrees {
   readonly repos: readonly ExtractedRepository[];
   readonly scripts: ReadableTree | undefined;
+  /** How the layers applied, when they were. */
+  readonly applied?: ApplyResult;
+  /** The overlay as the layers left it (the upstream overlay without layers). */
+  readonly overlay: ReadableTree;
+  readonly portageStable: ReadableTree;
 }
 
 function changesUnder(changes: ChangeSet | undefined, prefix: string): ChangeSet {
@@ -78,7 +84,7 @@ export async function portageTrees(upstream: UpstreamTrees, layers: LoadedLayers
     extractRepository({ name: 'portage-stable', tree: stableTree, changes: changesUnder(applied?.scripts?.changes, upstream.portageStablePrefix) }),
     extractRepository({ name: 'coreos-overlay', tree: overlayTree, changes: applied?.overlay.changes ?? new Map() }),
   ]);
-  return { repos, scripts };
+  return { repos, scripts, overlay: applied?.overlay ?? overlayTree, portageStable: stableTree, ...(applied ? { applied } : {}) };
 }
 
 /** The file marking a repository's metadata as generated (with this bash: another one may read more ebuilds). */
@@ -99,7 +105,8 @@ export async function generateMetadata(trees: PortageTrees, options: PortageOpti
   return stamps.flatMap((stamp) => JSON.parse(readFileSync(stamp, 'utf8')) as UnreadableEbuild[]);
 }
 
-async function withConfigRoot<T>(job: (configRoot: string) => Promise<T>): Promise<T> {
+/** Runs `job` with a throw-away configuration root for Portage, removed afterwards. */
+export async function withConfigRoot<T>(job: (configRoot: string) => Promise<T>): Promise<T> {
   const configRoot = await mkdtemp(join(tmpdir(), 'nano-overlay-portage-'));
   try {
     return await job(configRoot);
@@ -115,39 +122,47 @@ async function withConfigRoot<T>(job: (configRoot: string) => Promise<T>): Promi
  */
 export async function resolveImage(trees: PortageTrees, pkg: string, profile: string, options: PortageOptions = {}): Promise<ImageSet> {
   const board = await boardForProfile(trees.scripts, profile);
-  const key = createHash('sha256')
-    .update(JSON.stringify([trees.repos.map((repo) => repo.key), pkg, profile, board, options.portageDir ?? '', options.bash ?? '', process.env.NANO_OVERLAY_PYTHON ?? '']))
+  const key = answerKey(trees, ['image', pkg, profile, board], options);
+  return cachedAnswer('images', key, async () => {
+    const unreadable = await generateMetadata(trees, options);
+    const runtime = await findPortage(options);
+    const graph = await withConfigRoot((configRoot) =>
+      callPortage<{ packages: (ImagePackage & { type: string })[]; edges: ImageEdge[] }>(runtime, {
+        op: 'image',
+        configRoot,
+        imageRoot: join(configRoot, 'image'),
+        package: pkg,
+        ...portageSettings(trees, profile, board),
+      }),
+    );
+    const image: ImageSet = { package: pkg, profile, board, packages: graph.packages.map(({ type: _type, ...rest }) => rest), edges: graph.edges, unreadable };
+    return image;
+  });
+}
+
+/** What every request about a profile tells Portage: the profile, ARCH and CHOST of its board, the repositories. */
+export function portageSettings(trees: PortageTrees, profile: string, board: BoardSettings): Record<string, unknown> {
+  return { profile, arch: board.arch, chost: board.chost, repos: trees.repos.map(({ name, location }) => ({ name, location })) };
+}
+
+/** The key of a Portage answer: the trees' content keys, the request, and the bridge module itself. */
+export function answerKey(trees: PortageTrees, parts: unknown, options: PortageOptions): string {
+  return createHash('sha256')
+    .update(JSON.stringify([trees.repos.map((repo) => repo.key), parts, options.portageDir ?? '', options.bash ?? '', process.env.NANO_OVERLAY_PYTHON ?? '']))
     .update(bridgeModuleText())
     .digest('hex')
     .slice(0, 32);
-  const resultFile = join(portageCacheDir(), 'images', `${key}.json`);
-  if (existsSync(resultFile)) return JSON.parse(await readFile(resultFile, 'utf8')) as ImageSet;
-  const unreadable = await generateMetadata(trees, options);
-  const runtime = await findPortage(options);
-  const graph = await withConfigRoot((configRoot) =>
-    callPortage<{ packages: (ImagePackage & { type: string })[]; edges: ImageEdge[] }>(runtime, {
-      op: 'image',
-      configRoot,
-      imageRoot: join(configRoot, 'image'),
-      package: pkg,
-      profile,
-      arch: board.arch,
-      chost: board.chost,
-      repos: trees.repos.map(({ name, location }) => ({ name, location })),
-    }),
-  );
-  const image: ImageSet = {
-    package: pkg,
-    profile,
-    board,
-    packages: graph.packages.map(({ type: _type, ...rest }) => rest),
-    edges: graph.edges,
-    unreadable,
-  };
-  await mkdir(join(portageCacheDir(), 'images'), { recursive: true });
-  await writeFile(`${resultFile}.tmp`, JSON.stringify(image));
-  await rename(`${resultFile}.tmp`, resultFile);
-  return image;
+}
+
+/** The answer stored under `kind/key` in the cache, computed (and stored, atomically) when absent. */
+export async function cachedAnswer<T>(kind: string, key: string, compute: () => Promise<T>): Promise<T> {
+  const file = join(portageCacheDir(), kind, `${key}.json`);
+  if (existsSync(file)) return JSON.parse(await readFile(file, 'utf8')) as T;
+  const answer = await compute();
+  await mkdir(join(portageCacheDir(), kind), { recursive: true });
+  await writeFile(`${file}.${process.pid}.tmp`, JSON.stringify(answer));
+  await rename(`${file}.${process.pid}.tmp`, file);
+  return answer;
 }
 
 /** What differs between two images: packages only in one, and packages in both with another version or USE. */

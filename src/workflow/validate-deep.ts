@@ -1,0 +1,197 @@
+import { finding, type Finding } from '../checks/finding.js';
+import type { LayerSet } from '../layers/load.js';
+import { boardForProfile } from '../portage/board.js';
+import { callPortage, findPortage, type PortageOptions } from '../portage/bridge.js';
+import {
+  answerKey,
+  cachedAnswer,
+  compareImages,
+  generateMetadata,
+  portageSettings,
+  portageTrees,
+  resolveImage,
+  withConfigRoot,
+  type ImagePackage,
+  type ImageSet,
+  type PortageTrees,
+} from '../portage/image.js';
+import { parseIuse } from '../portage/iuse.js';
+import { portageMetadata } from '../portage/metadata-cache.js';
+import { effectiveUse, loadProfile } from '../portage/profiles.js';
+import { locateUpstream } from '../upstream/locate.js';
+import { imageDefaults } from './image.js';
+import { loadLayersFrom } from './layer-set.js';
+import { profileConfig } from './validate.js';
+
+/** One ebuild as Portage sees it under a profile. */
+export interface PortageEbuild {
+  readonly cpv: string;
+  readonly repo: string;
+  readonly use: readonly string[];
+  readonly iuse: readonly string[];
+  readonly slot: string;
+  readonly keywords: readonly string[];
+  readonly visible: boolean;
+  readonly RDEPEND: string;
+  readonly PDEPEND: string;
+  readonly DEPEND: string;
+  readonly BDEPEND: string;
+  readonly IDEPEND: string;
+}
+
+const COMPARED_FIELDS = ['use', 'iuse', 'slot', 'keywords', 'visible', 'RDEPEND', 'PDEPEND', 'DEPEND', 'BDEPEND', 'IDEPEND'] as const;
+
+/** Every ebuild of the trees under `profile`, as Portage sees it (cached under the trees' content keys). */
+export async function portageEbuilds(trees: PortageTrees, profile: string, options: PortageOptions = {}): Promise<PortageEbuild[]> {
+  const board = await boardForProfile(trees.scripts, profile);
+  return cachedAnswer('ebuilds', answerKey(trees, ['ebuilds', profile, board], options), async () => {
+    await generateMetadata(trees, options);
+    const runtime = await findPortage(options);
+    const answer = await withConfigRoot((configRoot) =>
+      callPortage<{ packages: PortageEbuild[] }>(runtime, { op: 'packages', configRoot, imageRoot: `${configRoot}/image`, ...portageSettings(trees, profile, board) }),
+    );
+    return answer.packages;
+  });
+}
+
+/** The flags the layers introduce: differences in them are what the layers are for. */
+function introducedFlags(set: LayerSet): Set<string> {
+  return new Set(set.layers.flatMap((layer) => layer.manifest.flags.map((flag) => flag.name)));
+}
+
+function withoutFlags(value: PortageEbuild[(typeof COMPARED_FIELDS)[number]], flags: ReadonlySet<string>, field: string): string {
+  if (!Array.isArray(value)) return String(value);
+  const list = value as readonly string[];
+  return list.filter((flag) => !((field === 'use' || field === 'iuse') && flags.has(flag.replace(/^[+-]/, '')))).join(' ');
+}
+
+/** The layer whose changes touch the package directory of `cpv`, when one does. */
+function owningLayer(trees: PortageTrees, cp: string): string | null {
+  const layer = trees.applied?.layers.find((outcome) => outcome.root === 'overlay' && [...outcome.changes.keys()].some((path) => path.startsWith(`${cp}/`)));
+  return layer?.name ?? null;
+}
+
+function cpOf(cpv: string): string {
+  return cpv.replace(/-[0-9][^/]*$/, '');
+}
+
+/**
+ * Compares every ebuild of both repositories under a stock profile before and after the layers:
+ * effective USE, IUSE, SLOT, KEYWORDS, visibility and each dependency class reduced under that USE.
+ * A difference not explained by a layer-introduced flag is an error naming package, field, before and after.
+ */
+export function compareEbuilds(before: readonly PortageEbuild[], after: readonly PortageEbuild[], profile: string, flags: ReadonlySet<string>, layerOf: (cp: string) => string | null): Finding[] {
+  const key = (ebuild: PortageEbuild): string => `${ebuild.cpv}::${ebuild.repo}`;
+  const afterByKey = new Map(after.map((ebuild) => [key(ebuild), ebuild]));
+  const beforeKeys = new Set(before.map(key));
+  const beforeNames = new Set(before.map((ebuild) => cpOf(ebuild.cpv)));
+  const findings: Finding[] = [];
+  const report = (ebuild: PortageEbuild, field: string, was: string, now: string): void => {
+    const cp = cpOf(ebuild.cpv);
+    findings.push(
+      finding('PortageStockChange', 'error', `${ebuild.cpv}::${ebuild.repo} under ${profile}: ${field} changes from "${was}" to "${now}" (Portage)`, {
+        layer: layerOf(cp),
+        path: ebuild.repo === 'coreos-overlay' ? `${cp}/${ebuild.cpv.slice(cp.indexOf('/') + 1)}.ebuild` : null,
+      }),
+    );
+  };
+  for (const old of before) {
+    const now = afterByKey.get(key(old));
+    if (!now) {
+      if (old.visible) report(old, 'ebuild', 'present', 'removed');
+      continue;
+    }
+    for (const field of COMPARED_FIELDS) {
+      const was = withoutFlags(old[field], flags, field);
+      const is = withoutFlags(now[field], flags, field);
+      if (was !== is) report(old, field, was, is);
+    }
+  }
+  for (const added of after) {
+    if (!beforeKeys.has(key(added)) && added.visible && beforeNames.has(cpOf(added.cpv))) report(added, 'ebuild', 'absent', 'added');
+  }
+  return findings;
+}
+
+/** Compares the stock image before and after the layers; a package added, removed, or built otherwise is an error. */
+export function compareStockImages(before: ImageSet, after: ImageSet, flags: ReadonlySet<string>, layerOf: (cp: string) => string | null): Finding[] {
+  const delta = compareImages(before, after);
+  const strip = (pkg: ImagePackage): string => pkg.use.filter((flag) => !flags.has(flag)).join(' ');
+  const where = `the stock image of ${before.package} under ${before.profile}`;
+  return [
+    ...delta.onlyLeft.map((pkg) => finding('PortageStockImageChange', 'error', `${where} loses ${pkg.cpv} (Portage)`, { layer: layerOf(pkg.cp) })),
+    ...delta.onlyRight.map((pkg) => finding('PortageStockImageChange', 'error', `${where} gains ${pkg.cpv} (Portage)`, { layer: layerOf(pkg.cp) })),
+    ...delta.changed
+      .filter(({ left, right }) => left.version !== right.version || strip(left) !== strip(right))
+      .map(({ left, right }) =>
+        finding('PortageStockImageChange', 'error', `${where}: ${left.cp} changes from ${left.version} USE="${strip(left)}" to ${right.version} USE="${strip(right)}" (Portage)`, {
+          layer: layerOf(left.cp),
+        }),
+      ),
+  ];
+}
+
+/**
+ * Compares the static model's effective USE (what plain `validate` judges by) with Portage's for
+ * every package of an image; each disagreement is an error of nano-overlay itself. `model` is the
+ * static model's effective-USE function (replaceable to check the comparison itself).
+ */
+export async function compareStaticModel(trees: PortageTrees, image: ImageSet, model: typeof effectiveUse = effectiveUse): Promise<Finding[]> {
+  const profile = await loadProfile(trees.overlay, `profiles/${image.profile}`, { masters: trees.portageStable });
+  const findings: Finding[] = [];
+  for (const pkg of image.packages) {
+    const repo = trees.repos.find((candidate) => candidate.name === pkg.repo);
+    const metadata = repo && portageMetadata(repo, pkg.cpv);
+    if (!metadata) continue;
+    const decisions = model(profile, pkg.cpv, parseIuse(metadata.IUSE ?? ''), { slot: pkg.slot });
+    const modelUse = [...decisions].filter(([, decision]) => decision.enabled).map(([flag]) => flag).sort();
+    if (modelUse.join(' ') !== pkg.use.join(' ')) {
+      findings.push(
+        finding('StaticModelDisagrees', 'error', `nano-overlay's static USE model disagrees with Portage on ${pkg.cpv} under ${image.profile}: model USE="${modelUse.join(' ')}", Portage USE="${pkg.use.join(' ')}"`),
+      );
+    }
+  }
+  return findings;
+}
+
+/** What `validate --deep` asks for. */
+export interface DeepRequest extends PortageOptions {
+  readonly upstream: string;
+  readonly ref?: string;
+  readonly layersDir?: string;
+}
+
+/**
+ * `validate --deep`: stock safety re-checked by Portage (every ebuild under every stock profile and
+ * the resolved stock images, before vs after the layers) and the static model checked against
+ * Portage on every package of the stock and the Nano images.
+ */
+export async function deepFindings(request: DeepRequest): Promise<Finding[]> {
+  const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
+  try {
+    const layers = await loadLayersFrom(request.layersDir);
+    const flags = introducedFlags(layers.set);
+    const defaults = imageDefaults(layers.set);
+    const before = await portageTrees(upstream, undefined);
+    const after = await portageTrees(upstream, layers);
+    const findings: Finding[] = [];
+    const unreadable = await generateMetadata(after, request);
+    for (const ebuild of unreadable) {
+      findings.push(finding('PortageUnreadable', 'warning', `Portage could not read ${ebuild.repo}/${ebuild.path} (EAPI ${ebuild.eapi}${ebuild.eapi === '9' ? ': needs bash >= 5.3, see --bash' : ''})`));
+    }
+    for (const profile of profileConfig(layers.set).stock) {
+      const layerOf = (cp: string): string | null => owningLayer(after, cp);
+      findings.push(...compareEbuilds(await portageEbuilds(before, profile, request), await portageEbuilds(after, profile, request), profile, flags, layerOf));
+      if (!defaults.stockPackage) continue;
+      const stockAfter = await resolveImage(after, defaults.stockPackage, profile, request);
+      findings.push(...compareStockImages(await resolveImage(before, defaults.stockPackage, profile, request), stockAfter, flags, layerOf));
+      findings.push(...(await compareStaticModel(after, stockAfter)));
+    }
+    if (defaults.nanoPackage) {
+      for (const profile of defaults.nano) findings.push(...(await compareStaticModel(after, await resolveImage(after, defaults.nanoPackage, profile, request))));
+    }
+    return findings;
+  } finally {
+    await upstream.close();
+  }
+}
