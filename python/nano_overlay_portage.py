@@ -10,6 +10,7 @@ to standard error. Requests (``op``):
 - ``image``: the runtime package set of a base package under a profile, resolved by Portage's
   depgraph the way build_image installs an image (binary packages only, USE respected, a separate
   ROOT), with every ebuild offered as a binary package built with the USE its profile gives it.
+- ``pkgcheck``: pkgcheck's findings on packages of the overlay (when pkgcheck is installed).
 - ``packages``: for every ebuild of the repositories under a profile: effective USE, IUSE, SLOT,
   KEYWORDS, visibility and each dependency class reduced under that USE.
 """
@@ -454,7 +455,45 @@ def op_packages(request):
     return {"packages": records}
 
 
-OPS = {"probe": op_probe, "regen": op_regen, "image": op_image, "packages": op_packages}
+def op_pkgcheck(request):
+    """pkgcheck's findings on packages of the overlay, with the profile and repositories of the tree."""
+    write_config_root(request)
+    command = shutil.which("pkgcheck", path=os.path.dirname(sys.executable)) or shutil.which("pkgcheck")
+    if command is None or not request.get("targets"):
+        return {"available": command is not None, "findings": []}
+    run = subprocess.run(
+        [command, "--config", os.path.join(request["configRoot"], "etc", "portage"), "scan", "-r", request["repos"][-1]["location"], "-R", "JsonReporter"] + request["targets"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    if run.returncode not in (0, 1):
+        raise BridgeError("pkgcheck failed: %s" % last_line(run.stderr))
+    findings = []
+    for line in run.stdout.splitlines():
+        if line.strip():
+            findings += pkgcheck_results(json.loads(line))
+    return {"available": True, "findings": findings}
+
+
+def pkgcheck_results(record):
+    """Flattens one JsonReporter line ({cat: {pkg: {version: {_level: {Keyword: message}}}}}) into findings."""
+    results = []
+
+    def walk(node, where):
+        for key, value in node.items():
+            if key.startswith("_"):
+                for keyword, message in value.items():
+                    results.append(dict(where, level=key[1:], keyword=keyword, message=message))
+            else:
+                names = ("category", "package", "version")
+                walk(value, dict(where, **{names[len(where)]: key}))
+
+    walk(record, {})
+    return results
+
+
+OPS = {"probe": op_probe, "regen": op_regen, "image": op_image, "packages": op_packages, "pkgcheck": op_pkgcheck}
 
 
 def main():

@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { finding, type Finding } from '../checks/finding.js';
 import type { LayerSet } from '../layers/load.js';
 import { boardForProfile } from '../portage/board.js';
@@ -154,6 +156,59 @@ export async function compareStaticModel(trees: PortageTrees, image: ImageSet, m
   return findings;
 }
 
+/** One pkgcheck result. */
+interface PkgcheckResult {
+  readonly level: string;
+  readonly keyword: string;
+  readonly message: string;
+  readonly category?: string;
+  readonly package?: string;
+  readonly version?: string;
+}
+
+/** The packages of the overlay the layers touch (category/package directories). */
+function touchedPackages(trees: PortageTrees): string[] {
+  const packages = new Set<string>();
+  for (const path of trees.applied?.overlay.changes.keys() ?? []) {
+    const [category, name] = path.split('/');
+    if (name && /^[a-z0-9]+-[a-z0-9]+$|^virtual$/.test(category!) && !['profiles', 'eclass', 'metadata'].includes(category!)) packages.add(`${category}/${name}`);
+  }
+  return [...packages].sort();
+}
+
+async function pkgcheckOn(trees: PortageTrees, profile: string, targets: readonly string[], options: PortageOptions): Promise<{ available: boolean; findings: PkgcheckResult[] }> {
+  const board = await boardForProfile(trees.scripts, profile);
+  return cachedAnswer('pkgcheck', answerKey(trees, ['pkgcheck', profile, targets], options), async () => {
+    const runtime = await findPortage(options);
+    return withConfigRoot((configRoot) => callPortage<{ available: boolean; findings: PkgcheckResult[] }>(runtime, { op: 'pkgcheck', configRoot, targets, ...portageSettings(trees, profile, board) }));
+  });
+}
+
+/**
+ * Gentoo's own QA: pkgcheck on the packages the layers touch, before and after the layers, under
+ * the first stock profile. Each finding new after the layers is reported with pkgcheck's keyword as
+ * its code (pkgcheck's errors as warnings: they are QA, not stock safety). Nothing when pkgcheck is
+ * not installed beside Portage, except an info saying so.
+ */
+export async function pkgcheckFindings(before: PortageTrees, after: PortageTrees, profile: string, layerOf: (cp: string) => string | null, options: PortageOptions = {}): Promise<Finding[]> {
+  const targets = touchedPackages(after);
+  if (targets.length === 0) return [];
+  const existing = targets.filter((cp) => before.repos.some((repo) => repo.name === 'coreos-overlay' && existsSync(join(repo.location, cp))));
+  const now = await pkgcheckOn(after, profile, targets, options);
+  if (!now.available) return [finding('PkgcheckMissing', 'info', 'pkgcheck is not installed beside Portage: Gentoo\'s QA checks were not run')];
+  const then = existing.length > 0 ? await pkgcheckOn(before, profile, existing, options) : { available: true, findings: [] };
+  const key = (result: PkgcheckResult): string => JSON.stringify([result.keyword, result.category, result.package, result.version, result.message]);
+  const old = new Set(then.findings.map(key));
+  return now.findings
+    .filter((result) => !old.has(key(result)))
+    .map((result) => {
+      const cp = result.category && result.package ? `${result.category}/${result.package}` : '';
+      const level = result.level === 'error' ? 'warning' : result.level === 'style' || result.level === 'info' ? result.level : 'warning';
+      const where = [cp, result.version].filter(Boolean).join('-');
+      return finding(result.keyword, level, `pkgcheck${where ? ` on ${where}` : ''}: ${result.message}`, { layer: cp ? layerOf(cp) : null });
+    });
+}
+
 /** What `validate --deep` asks for. */
 export interface DeepRequest extends PortageOptions {
   readonly upstream: string;
@@ -187,6 +242,8 @@ export async function deepFindings(request: DeepRequest): Promise<Finding[]> {
       findings.push(...compareStockImages(await resolveImage(before, defaults.stockPackage, profile, request), stockAfter, flags, layerOf));
       findings.push(...(await compareStaticModel(after, stockAfter)));
     }
+    const first = profileConfig(layers.set).stock[0];
+    if (first) findings.push(...(await pkgcheckFindings(before, after, first, (cp) => owningLayer(after, cp), request)));
     if (defaults.nanoPackage) {
       for (const profile of defaults.nano) findings.push(...(await compareStaticModel(after, await resolveImage(after, defaults.nanoPackage, profile, request))));
     }
