@@ -17,6 +17,7 @@ import {
   type ImageSet,
   type PortageTrees,
 } from '../portage/image.js';
+import { atomMatches } from '../portage/atoms.js';
 import { parseIuse } from '../portage/iuse.js';
 import { portageMetadata } from '../portage/metadata-cache.js';
 import { effectiveUse, loadProfile } from '../portage/profiles.js';
@@ -156,6 +157,37 @@ export async function compareStaticModel(trees: PortageTrees, image: ImageSet, m
   return findings;
 }
 
+/**
+ * Profile lines the layers add whose USE setting Portage does not follow for a package of the image
+ * (a parent profile forces or masks the flag, as Gentoo's base profile forces readline on bash):
+ * the line has no effect, which no static check sees.
+ */
+export async function ineffectiveProfileLines(trees: PortageTrees, image: ImageSet): Promise<Finding[]> {
+  const changed = new Set(trees.applied?.overlay.changes.keys() ?? []);
+  const profile = await loadProfile(trees.overlay, `profiles/${image.profile}`, { masters: trees.portageStable });
+  const findings: Finding[] = [];
+  for (const node of profile.chain.filter((entry) => entry.files.some((file) => changed.has(file)))) {
+    for (const line of node.packageUse) {
+      for (const pkg of image.packages.filter((candidate) => atomMatches(line.atom, { cpv: candidate.cpv, slot: candidate.slot, subslot: candidate.subslot, repo: candidate.repo }))) {
+        const repo = trees.repos.find((candidate) => candidate.name === pkg.repo);
+        const iuse = parseIuse((repo && portageMetadata(repo, pkg.cpv)?.IUSE) ?? '');
+        for (const setting of line.flags.filter((entry) => iuse.has(entry.flag) && pkg.use.includes(entry.flag) === entry.negated)) {
+          const [path, lineNumber] = setting.source.split(':');
+          const layer = trees.applied?.layers.find((outcome) => outcome.changes.has(path!))?.name ?? null;
+          findings.push(
+            finding('ProfileLineIneffective', 'warning', `${setting.negated ? '-' : ''}${setting.flag} for ${pkg.cpv} has no effect under ${image.profile}: Portage builds it with${setting.negated ? '' : 'out'} ${setting.flag}`, {
+              layer,
+              path: path ?? null,
+              line: lineNumber ? Number(lineNumber) : null,
+            }),
+          );
+        }
+      }
+    }
+  }
+  return findings;
+}
+
 /** One pkgcheck result. */
 interface PkgcheckResult {
   readonly level: string;
@@ -245,7 +277,10 @@ export async function deepFindings(request: DeepRequest): Promise<Finding[]> {
     const first = profileConfig(layers.set).stock[0];
     if (first) findings.push(...(await pkgcheckFindings(before, after, first, (cp) => owningLayer(after, cp), request)));
     if (defaults.nanoPackage) {
-      for (const profile of defaults.nano) findings.push(...(await compareStaticModel(after, await resolveImage(after, defaults.nanoPackage, profile, request))));
+      for (const profile of defaults.nano) {
+        const image = await resolveImage(after, defaults.nanoPackage, profile, request);
+        findings.push(...(await compareStaticModel(after, image)), ...(await ineffectiveProfileLines(after, image)));
+      }
     }
     return findings;
   } finally {

@@ -75,6 +75,23 @@ describe.skipIf(!PORTAGE_PYTHON)('validate --deep on the bundled example', () =>
     ]);
   }, 300_000);
 
+  it('warns about a Nano profile line Portage does not follow (a parent profile forces the flag)', async () => {
+    const layers = await makeTempDir('nano-overlay-layers-');
+    await cp(EXAMPLE_LAYERS, layers, { recursive: true, verbatimSymlinks: true });
+    await appendFile(join(layers, 'overlay', 'demo-lean-profile', 'profiles', 'coreos', 'amd64', 'lean', 'package.use'), 'coreos-base/demo-init -symlink-usr\n');
+    const findings = (await deepFindings({ upstream, layersDir: layers })).filter((entry) => entry.code === 'ProfileLineIneffective');
+    expect(findings).toEqual([
+      {
+        code: 'ProfileLineIneffective',
+        level: 'warning',
+        layer: 'demo-lean-profile',
+        path: 'profiles/coreos/amd64/lean/package.use',
+        line: 4,
+        message: '-symlink-usr for coreos-base/demo-init-0.0.1-r12 has no effect under coreos/amd64/lean/prod: Portage builds it with symlink-usr',
+      },
+    ]);
+  }, 300_000);
+
   it("reports a static model that disagrees with Portage's effective USE as an error of the tool", async () => {
     const located = await locateUpstream(upstream);
     try {
