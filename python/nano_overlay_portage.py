@@ -321,14 +321,20 @@ def offer_binary_packages(profile, bintree, atoms):
     return len(seen)
 
 
-def op_image(request):
-    """Resolves the image the way build_image installs it and returns its packages and edges."""
+@contextlib.contextmanager
+def portage_session(request):
+    """Portage configured by a fresh configuration root for an empty ROOT: (trees, eroot, profile)."""
     write_config_root(request)
     image_root = request["imageRoot"]
     os.makedirs(image_root, exist_ok=True)
     with portage_output_to_stderr():
         trees, eroot = create_trees(request, image_root)
-        profile = Profile(trees, eroot)
+        yield trees, eroot, Profile(trees, eroot)
+
+
+def op_image(request):
+    """Resolves the image the way build_image installs it and returns its packages and edges."""
+    with portage_session(request) as (trees, eroot, profile):
         bintree = trees[eroot]["bintree"]
         offered = offer_binary_packages(profile, bintree, [request["package"]])
         bintree.populate()
@@ -432,12 +438,7 @@ def source_metadata(pkg, name):
 
 def op_packages(request):
     """Every ebuild of the repositories under the profile, as Portage sees it."""
-    write_config_root(request)
-    image_root = request["imageRoot"]
-    os.makedirs(image_root, exist_ok=True)
-    with portage_output_to_stderr():
-        trees, eroot = create_trees(request, image_root)
-        profile = Profile(trees, eroot)
+    with portage_session(request) as (_trees, _eroot, profile):
         records = []
         for repo in request["repos"]:
             for category, package, name in ebuilds_of(repo["location"]):

@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { materializeExample } from '../../src/upstream/example.js';
+import { makeTempDir, removeTempDirs } from './git.js';
 
 /**
  * The interpreter the bridge will use, when it runs Portage: NANO_OVERLAY_PYTHON, else the checkout's
@@ -17,3 +20,22 @@ function portagePython(): string | undefined {
 }
 
 export const PORTAGE_PYTHON = portagePython();
+
+/**
+ * Sets up a test file of the bridge: Portage's interpreter and a cache of its own for the file, and
+ * the example upstream in the flatcar/scripts layout. Returns a getter for the upstream's directory.
+ */
+export function usePortageExample(): () => string {
+  let upstream = '';
+  const saved = { ...process.env };
+  beforeAll(async () => {
+    process.env.NANO_OVERLAY_PYTHON = PORTAGE_PYTHON!;
+    process.env.NANO_OVERLAY_CACHE = await makeTempDir('nano-overlay-portage-cache-');
+    upstream = (await materializeExample(await makeTempDir(), 'scripts')).dir;
+  }, 120_000);
+  afterAll(async () => {
+    process.env = saved;
+    await removeTempDirs();
+  });
+  return () => upstream;
+}

@@ -1,10 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDirs } from '../helpers/git.js';
-import { PORTAGE_PYTHON } from '../helpers/portage.js';
-import { materializeExample } from '../../src/upstream/example.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { PORTAGE_PYTHON, usePortageExample } from '../helpers/portage.js';
 import { imageReport, whyReport } from '../../src/workflow/image.js';
 import { formatChain } from '../../src/report/image.js';
 import { findPortage } from '../../src/portage/bridge.js';
@@ -17,18 +15,10 @@ function names(packages: readonly { cp: string; version: string }[]): string[] {
 }
 
 describe.skipIf(!PORTAGE_PYTHON)('the Portage bridge on the bundled example', () => {
+  const example = usePortageExample();
   let upstream: string;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    process.env.NANO_OVERLAY_PYTHON = PORTAGE_PYTHON!;
-    process.env.NANO_OVERLAY_CACHE = await makeTempDir('nano-overlay-portage-cache-');
-    upstream = (await materializeExample(await makeTempDir(), 'scripts')).dir;
-  }, 120_000);
-
-  afterAll(async () => {
-    process.env = saved;
-    await removeTempDirs();
+  beforeAll(() => {
+    upstream = example();
   });
 
   it('resolves the lean image from binary packages: keywords, masks, slots, || ( ), eclass and virtual dependencies', async () => {

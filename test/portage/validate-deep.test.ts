@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir, removeTempDirs } from '../helpers/git.js';
-import { PORTAGE_PYTHON } from '../helpers/portage.js';
-import { materializeExample } from '../../src/upstream/example.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { makeTempDir } from '../helpers/git.js';
+import { PORTAGE_PYTHON, usePortageExample } from '../helpers/portage.js';
 import { locateUpstream } from '../../src/upstream/locate.js';
 import { loadLayersFrom } from '../../src/workflow/layer-set.js';
 import { validateLayers } from '../../src/workflow/validate.js';
@@ -20,18 +19,10 @@ const fromPkgcheck = (entry: { message: string }): boolean => entry.message.star
 const EXAMPLE_TOOLS = resolve('examples/upstream/coreos-overlay/sys-apps/demo-tools/demo-tools-2.1.0.ebuild');
 
 describe.skipIf(!PORTAGE_PYTHON)('validate --deep on the bundled example', () => {
+  const example = usePortageExample();
   let upstream: string;
-  const saved = { ...process.env };
-
-  beforeAll(async () => {
-    process.env.NANO_OVERLAY_PYTHON = PORTAGE_PYTHON!;
-    process.env.NANO_OVERLAY_CACHE = await makeTempDir('nano-overlay-portage-cache-');
-    upstream = (await materializeExample(await makeTempDir(), 'scripts')).dir;
-  }, 120_000);
-
-  afterAll(async () => {
-    process.env = saved;
-    await removeTempDirs();
+  beforeAll(() => {
+    upstream = example();
   });
 
   it('finds nothing on the example layer set: Portage agrees that stock is unchanged, and with the static model', async () => {

@@ -1,23 +1,20 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
-import { PORTAGE_PYTHON } from '../helpers/portage.js';
-import { materializeExample } from '../../src/upstream/example.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { git, makeTempDir } from '../helpers/git.js';
+import { PORTAGE_PYTHON, usePortageExample } from '../helpers/portage.js';
 import { reviewLayers } from '../../src/review/review.js';
 import { formatReviewMarkdown } from '../../src/review/markdown.js';
 import { formatReviewHtml } from '../../src/review/html.js';
 
 describe.skipIf(!PORTAGE_PYTHON)("review's Image section on the bundled example", () => {
+  const example = usePortageExample();
   let upstream: string;
   let layers: string;
   let first: string;
-  const saved = { ...process.env };
 
   beforeAll(async () => {
-    process.env.NANO_OVERLAY_PYTHON = PORTAGE_PYTHON!;
-    process.env.NANO_OVERLAY_CACHE = await makeTempDir('nano-overlay-portage-cache-');
-    upstream = (await materializeExample(await makeTempDir(), 'scripts')).dir;
+    upstream = example();
     layers = await makeTempDir('nano-overlay-layers-');
     await cp(resolve('examples/layers'), layers, { recursive: true, verbatimSymlinks: true });
     git(layers, 'init', '-q', '-b', 'main');
@@ -32,11 +29,6 @@ describe.skipIf(!PORTAGE_PYTHON)("review's Image section on the bundled example"
     await writeFile(values, text);
     git(layers, 'commit', '-q', '-am', 'keep the agent');
   }, 120_000);
-
-  afterAll(async () => {
-    process.env = saved;
-    await removeTempDirs();
-  });
 
   it('counts the Nano and stock images and names what the change adds, with why-chains', async () => {
     const report = await reviewLayers({ upstream, layersDir: layers, since: first, image: {} });
