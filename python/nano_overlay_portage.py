@@ -16,9 +16,11 @@ to standard error. Requests (``op``):
 """
 
 import contextlib
+import grp
 import io
 import json
 import os
+import pwd
 import shutil
 import subprocess
 import sys
@@ -51,7 +53,7 @@ def write_config_root(request):
         if os.path.lexists(link):
             os.unlink(link)
         os.symlink(target, link)
-    user = request.get("user", "root")
+    user = pwd.getpwuid(os.getuid()).pw_name
     make_conf = {
         "ARCH": request.get("arch", ""),
         "CHOST": request.get("chost", ""),
@@ -60,7 +62,7 @@ def write_config_root(request):
         "PORTAGE_TMPDIR": os.path.join(root, "tmp"),
         "FEATURES": "pkgdir-index-trusted -sandbox -usersandbox -network-sandbox -ipc-sandbox -pid-sandbox",
         "PORTAGE_USERNAME": user,
-        "PORTAGE_GRPNAME": request.get("group", user),
+        "PORTAGE_GRPNAME": grp.getgrgid(os.getgid()).gr_name,
         "EMERGE_DEFAULT_OPTS": "",
         "ACCEPT_LICENSE": "*",
     }
