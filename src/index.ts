@@ -44,3 +44,9 @@ export { GitTree, resolveRef } from './git/tree.js';
 export { ObjectReader } from './git/objects.js';
 export { locateUpstream, type Upstream } from './upstream/locate.js';
 export { InputError, LayerDefinitionError } from './errors.js';
+
+// The Portage bridge: the image as Portage resolves it, why a package is in it, Portage's metadata.
+export { imageReport, whyReport, type ImageReport, type WhyReport, type ImageRequest } from './workflow/image.js';
+export { portageTrees, resolveImage, compareImages, whyChains, type ImageSet, type ImagePackage, type ImageEdge } from './portage/image.js';
+export { findPortage, callPortage, type PortageRuntime, type PortageOptions } from './portage/bridge.js';
+export { portageMetadata, type PortageMetadata } from './portage/metadata-cache.js';

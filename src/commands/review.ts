@@ -18,7 +18,10 @@ export function registerReviewCommand(program: Command): void {
     .option('--format <format>', 'md, html or json', 'md')
     .option('--out <file>', 'write to FILE instead of standard output')
     .option('--since <rev>', "also compare with the layer set at REV of its own git repository (e.g. a pull request's base)")
-    .action(async (options: { upstream: string; ref?: string; layers: string; format: string; out?: string; since?: string }) => {
+    .option('--image', 'add the Image section: Nano and stock images resolved by Portage')
+    .option('--portage <dir>', 'with --image: a Portage source tree to run Portage from')
+    .option('--bash <path>', 'with --image: the bash to source ebuilds with (EAPI 9 needs bash >= 5.3)')
+    .action(async (options: { upstream: string; ref?: string; layers: string; format: string; out?: string; since?: string; image?: boolean; portage?: string; bash?: string }) => {
       const format = FORMATS[options.format];
       if (!format) throw new InputError(`--format must be md, html or json, not '${options.format}'`);
       const report = await reviewLayers({
@@ -26,6 +29,7 @@ export function registerReviewCommand(program: Command): void {
         layersDir: options.layers,
         ...(options.ref ? { ref: options.ref } : {}),
         ...(options.since ? { since: options.since } : {}),
+        ...(options.image ? { image: { ...(options.portage ? { portageDir: options.portage } : {}), ...(options.bash ? { bash: options.bash } : {}) } } : {}),
       });
       const output = format(report);
       if (options.out) {

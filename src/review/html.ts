@@ -5,6 +5,7 @@ import type { Finding } from '../checks/index.js';
 import { escapeHtml } from './markdown.js';
 import type { ReviewReport, SummaryRow } from './review.js';
 import { describeTag, type HunkTag } from './tags.js';
+import { formatImageSectionHtml } from './image-section.js';
 
 let diffCss: string | undefined;
 
@@ -74,6 +75,7 @@ export function formatReviewHtml(report: ReviewReport): string {
     }
     body.push('</section>');
   }
+  if (report.image) body.push(formatImageSectionHtml(report.image, escapeHtml));
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

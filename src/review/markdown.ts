@@ -1,6 +1,7 @@
 import type { Finding } from '../checks/index.js';
 import type { ReviewReport, SummaryRow } from './review.js';
 import { describeTag } from './tags.js';
+import { formatImageSectionMarkdown } from './image-section.js';
 
 /**
  * The review as Markdown for a pull-request comment: the summary table, then a collapsible
@@ -35,6 +36,7 @@ export function formatReviewMarkdown(report: ReviewReport): string {
     }
     out.push('');
   }
+  if (report.image) out.push(formatImageSectionMarkdown(report.image));
   return out.join('\n');
 }
 

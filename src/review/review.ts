@@ -13,6 +13,8 @@ import { loadLayerSetAt } from './history.js';
 import { layerChanges, type LayerChanges, type LayerFileChange } from './layer-diffs.js';
 import { rangeDiff, type LayerRangeDiff } from './range-diff.js';
 import { stockProfiles } from './stock-profiles.js';
+import { imageSection, type ImageSection } from './image-section.js';
+import type { PortageOptions } from '../portage/bridge.js';
 import { tagBashHunk, type HunkTag } from './tags.js';
 
 /** Finding codes that decide whether a layer leaves stock Flatcar unchanged. */
@@ -25,6 +27,8 @@ export interface ReviewRequest {
   /** A revision of the layer set's own repository to compare the layers with. */
   readonly since?: string;
   readonly checks?: readonly Check[];
+  /** Add the Image section, resolved by Portage (with these options). */
+  readonly image?: PortageOptions;
 }
 
 /** One hunk of a layer's change, tagged, with the findings at its lines. */
@@ -85,6 +89,8 @@ export interface ReviewReport {
   /** Findings tied to no layer of the set. */
   readonly findings: readonly Finding[];
   readonly since?: { readonly rev: string; readonly commit: string; readonly layers: readonly LayerRangeDiff[] };
+  /** Nano and stock images as Portage resolves them (with `image` in the request). */
+  readonly image?: ImageSection;
 }
 
 /**
@@ -115,6 +121,7 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
       layers,
       findings: findings.filter((entry) => entry.layer === null || !names.has(entry.layer)),
       ...(request.since ? { since: await compareSince(request.layersDir ?? '.', request.since, upstream, trees, changes) } : {}),
+      ...(request.image ? { image: await imageSection(upstream, loaded, request.since, request.image) } : {}),
     };
   } finally {
     await upstream.close();
