@@ -9,6 +9,11 @@ import { unguardedChangeCheck } from './unguarded-change.js';
 import { unguardedProfileChangeCheck } from './unguarded-profile-change.js';
 import { unknownPackageCheck } from './unknown-package.js';
 import { useNotInIuseCheck } from './use-not-in-iuse.js';
+import { buildInputsCheck } from './build-inputs.js';
+import { filesdirChangesStockCheck } from './filesdir-changes-stock.js';
+import { scriptsChangeStockCheck } from './scripts-change-stock.js';
+import { stockSafetyUnprovenCheck } from './stock-safety-unproven.js';
+import { versionSelectionCheck } from './version-selection.js';
 
 /** Every check `validate` runs, in the order their findings are reported. */
 export const CHECKS: readonly Check[] = [
@@ -22,6 +27,11 @@ export const CHECKS: readonly Check[] = [
   missingFilesdirFileCheck,
   packageSetDriftCheck,
   indentStyleCheck,
+  filesdirChangesStockCheck,
+  scriptsChangeStockCheck,
+  versionSelectionCheck,
+  buildInputsCheck,
+  stockSafetyUnprovenCheck,
 ];
 
 export { CheckContext, DEFAULT_STOCK_PROFILES, type Check, type CheckInput, type ProfileConfig } from './context.js';

@@ -1,4 +1,4 @@
-import { parseEbuildPath, splitPackageVersion, isPackageName } from '../portage/ebuild-path.js';
+import { parseEbuildPath, splitPackageVersion, isPackageName, type EbuildPath } from '../portage/ebuild-path.js';
 import { effectiveUse } from '../portage/profiles.js';
 import type { FlagState } from '../portage/reduce.js';
 import type { ChangedFile, CheckContext } from './context.js';
@@ -20,6 +20,21 @@ export type StockCodeKind = 'ebuild' | 'eclass' | 'env';
 export interface StockConfiguration {
   readonly description: string;
   readonly isEnabled: FlagState;
+  /** The ebuild's name variables (`PN`, `PV`, …) for the name it is loaded as. */
+  readonly variables?: ReadonlyMap<string, string>;
+}
+
+/** `PN`, `PV`, `PR`, `PVR`, `P` and `PF` of an ebuild name. */
+export function nameVariables(name: EbuildPath): Map<string, string> {
+  const pvr = name.revision ? `${name.version}-r${name.revision}` : name.version;
+  return new Map([
+    ['PN', name.package],
+    ['PV', name.version],
+    ['PR', `r${name.revision}`],
+    ['PVR', pvr],
+    ['P', `${name.package}-${name.version}`],
+    ['PF', `${name.package}-${pvr}`],
+  ]);
 }
 
 /** The kind of stock code at `path` (relative to the overlay root), or undefined for other files. */
@@ -38,7 +53,7 @@ export async function addedIuseFlags(file: ChangedFile): Promise<Map<string, boo
 }
 
 /** The package a `coreos/config/env/<category>/<name>` hook applies to (`name` may carry a version or slot). */
-function hookedPackage(path: string): string | undefined {
+export function hookedPackage(path: string): string | undefined {
   const [, , , category, name] = path.split('/') as [string, string, string, string, string];
   const bare = name.replace(/:.*$/, '');
   const pkg = isPackageName(bare) ? bare : splitPackageVersion(bare)?.package;
@@ -47,7 +62,8 @@ function hookedPackage(path: string): string | undefined {
 
 /** The profiles to evaluate stock USE with; without configured stock profiles, IUSE defaults alone. */
 async function stockProfileList(context: CheckContext): Promise<NamedProfile[]> {
-  const profiles = await stockProfiles(context, 'after');
+  // The upstream profiles: a profile change is its own layer's finding, not one of the code it affects.
+  const profiles = await stockProfiles(context, 'before');
   return profiles.length ? profiles : [{ name: 'IUSE defaults', profile: { chain: [], skipped: [] } }];
 }
 
@@ -59,13 +75,13 @@ export async function stockConfigurations(context: CheckContext, file: ChangedFi
     return [{ description: 'layer flags at their IUSE defaults', isEnabled: (flag) => added.get(flag) }];
   }
   const packages = packagesAfter(context);
-  let targets: { cpv: string; repo: 'overlay' | 'portage-stable'; path: string }[] = [];
+  let targets: { name: EbuildPath; repo: 'overlay' | 'portage-stable'; path: string }[] = [];
   if (kind === 'ebuild') {
-    targets = (await loadingNames(context.after, file.path)).map((name) => ({ cpv: name.cpv, repo: 'overlay', path: file.path }));
+    targets = (await loadingNames(context.after, file.path)).map((name) => ({ name, repo: 'overlay', path: file.path }));
   } else if (kind === 'env') {
     const cp = hookedPackage(file.path);
     const ebuilds = cp ? await packages.ebuilds(cp) : [];
-    targets = ebuilds.map((ebuild) => ({ cpv: ebuild.cpv, repo: ebuild.repo, path: ebuild.path }));
+    targets = ebuilds.map((ebuild) => ({ name: ebuild, repo: ebuild.repo, path: ebuild.path }));
   }
   const configurations: StockConfiguration[] = [];
   for (const { name, profile } of await stockProfileList(context)) {
@@ -73,8 +89,12 @@ export async function stockConfigurations(context: CheckContext, file: ChangedFi
       const scan = await packages.scan(target.repo, target.path);
       if (!scan) continue;
       const iuse = await packages.iuse(target.repo, scan);
-      const decisions = effectiveUse(profile, target.cpv, iuse.flags, scan.slot ? { slot: scan.slot } : {});
-      configurations.push({ description: `${target.cpv} under ${name}`, isEnabled: (flag) => decisions.get(flag)?.enabled });
+      const decisions = effectiveUse(profile, target.name.cpv, iuse.flags, scan.slot ? { slot: scan.slot } : {});
+      configurations.push({
+        description: `${target.name.cpv} under ${name}`,
+        isEnabled: (flag) => decisions.get(flag)?.enabled,
+        variables: nameVariables(target.name),
+      });
     }
   }
   return configurations.length ? configurations : [{ description: 'no known USE', isEnabled: () => undefined }];

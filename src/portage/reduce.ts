@@ -182,6 +182,7 @@ class Reducer {
     if (parts.length !== 1) return undefined;
     const [part] = parts as [Node];
     if (part.type !== 'expansion' && part.type !== 'simple_expansion') return undefined;
+    if (this.renderBoardPart(part)) return this.variables.get(childrenOf(part).find((child) => child.type === 'variable_name')!.text);
     const inner = childrenOf(part).filter((child) => child.isNamed);
     if (inner.length !== 1 || inner[0]!.type !== 'variable_name') return undefined;
     return this.variables.get(inner[0]!.text);

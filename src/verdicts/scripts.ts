@@ -1,0 +1,92 @@
+import { posix } from 'node:path';
+import { layerOfLine } from '../checks/blame.js';
+import { changedRegions, type CheckContext } from '../checks/context.js';
+import { finding } from '../checks/finding.js';
+import { compareReduced, type FlagState } from '../portage/reduce.js';
+import { SCRIPTS_OVERLAY_PREFIX, SCRIPTS_PORTAGE_STABLE_PREFIX } from '../upstream/locate.js';
+import { textOf, type ChangedPath, type Decision } from './types.js';
+
+/** The boards stock Flatcar is built for; neither name holds `_`, so neither has a variant. */
+export const STOCK_BOARDS = ['amd64-usr', 'arm64-usr'] as const;
+
+/**
+ * The values a stock build gives the variables the scripts keep a board in: the board itself (no
+ * variant: `BOARD_VARIANT` is the board, `VARIANT` and `FLAGS_variant` are empty).
+ */
+export function stockBoardVariables(board: string): Map<string, string> {
+  return new Map([
+    ...['BOARD', 'FLAGS_board', 'board', 'BOARD_VARIANT', 'DEFAULT_BOARD'].map((name) => [name, board] as [string, string]),
+    ['VARIANT', ''],
+    ['FLAGS_variant', ''],
+  ]);
+}
+
+const NO_FLAGS: FlagState = () => undefined;
+
+/**
+ * Files of the flatcar/scripts repository root that a `root: scripts` layer changes. Bash files
+ * (`*.sh`, a `sh`/`bash` shebang: setup_board, build_image, build_library/…) are parsed and reduced
+ * under each stock board (see stockBoardVariables): tests of `VARIANT` or `BOARD` are decided,
+ * `${BOARD%%_*}` is the board itself. A difference is `stock-changing` (`ScriptsChangeStock`) at
+ * its line; none is `guarded` ("scripts: Nano variant only") when the code changed, `neutral` when
+ * only comments or blanks did. A deleted or re-moded script is `stock-changing`; a new one
+ * `unproven` (nothing shows that no stock build runs it). Documentation and CI files are `neutral`.
+ * Files of the overlay or portage-stable inside the repository are judged like the overlay's own:
+ * ebuilds and eclasses by the reduction (flags unknown, so any change of code counts), anything else
+ * is `unproven`.
+ */
+export async function judgeScriptsFile(context: CheckContext, change: ChangedPath): Promise<Decision | undefined> {
+  if (change.root !== 'scripts') return undefined;
+  const rule = 'scripts-reduction';
+  const before = textOf(change.before);
+  const after = textOf(change.after);
+  const regions = changedRegions(before ?? '', after ?? '');
+  const error = (line: number | null, message: string): Decision => ({
+    verdict: 'stock-changing',
+    rule,
+    reason: message,
+    finding: finding('ScriptsChangeStock', 'error', message, {
+      layer: layerOfLine(context, { path: change.path, layers: change.layers, before }, line, 'scripts'),
+      path: change.path,
+      line,
+    }),
+  });
+  if (/(^|\/)(README[^/]*|[^/]+\.md|LICENSE|CHANGELOG[^/]*)$/.test(change.path) || /^(\.github|changelog)\//.test(change.path)) {
+    return { verdict: 'neutral', rule, reason: 'documentation or CI; no build reads it' };
+  }
+  const inRepository = [SCRIPTS_OVERLAY_PREFIX, SCRIPTS_PORTAGE_STABLE_PREFIX].find((prefix) => change.path.startsWith(`${prefix}/`));
+  const isCode = /\.(ebuild|eclass)$/.test(change.path) || (!inRepository && isBash(change.path, before ?? after ?? ''));
+  if (!isCode) return { verdict: 'unproven', rule, reason: `no rule for ${change.path}${inRepository ? ' changed by a scripts layer' : ''}` };
+  if (change.change === 'deleted') return error(null, 'deletes a file stock builds use');
+  if (change.change === 're-moded') return error(null, `changes the file mode to ${change.after!.mode}`);
+  if (before === undefined) {
+    return inRepository
+      ? { verdict: 'unproven', rule, reason: 'new ebuild or eclass added by a scripts layer' }
+      : { verdict: 'unproven', rule, reason: 'new script: nothing shows that no stock build runs it' };
+  }
+  const boards = inRepository ? [undefined] : STOCK_BOARDS;
+  for (const board of boards) {
+    const variables = board ? stockBoardVariables(board) : new Map<string, string>();
+    const difference = await compareReduced(before, after!, NO_FLAGS, { variables, upstreamSource: change.path, patchedSource: change.path });
+    if (!difference) continue;
+    const line = regionLine(regions, difference.patchedLine);
+    const first = (difference.patched || difference.upstream).split('\n')[0] ?? '';
+    return error(line, `changes what a stock build${board ? ` of ${board}` : ''} runs: ${JSON.stringify(first.slice(0, 72))}`);
+  }
+  const loose = await compareReduced(before, after!, NO_FLAGS);
+  if (!loose) return { verdict: 'neutral', rule, reason: 'comments and blanks only' };
+  return { verdict: 'guarded', rule, reason: 'scripts: Nano variant only' };
+}
+
+/** True for a shell script: `*.sh` or a `sh`/`bash` shebang. */
+function isBash(path: string, text: string): boolean {
+  return posix.extname(path) === '.sh' || /^#!\s*\S*\b(ba)?sh\b/.test(text) || /^#!\s*\/usr\/bin\/env\s+(ba)?sh\b/.test(text);
+}
+
+/** The line to report a difference first seen at patched line `line`: the changed region holding it, else the last one before it. */
+function regionLine(regions: ReturnType<typeof changedRegions>, line: number | undefined): number | null {
+  if (line === undefined) return regions.at(-1)?.line ?? null;
+  const within = regions.find((region) => region.added.length > 0 && region.line <= line && line < region.line + region.added.length);
+  if (within) return line;
+  return regions.filter((region) => region.line <= line).at(-1)?.line ?? line;
+}
