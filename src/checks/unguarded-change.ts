@@ -4,7 +4,7 @@ import { layerOfLine } from './blame.js';
 import { packagesAfter } from './packages.js';
 import type { Check, ChangedFile, CheckContext } from './context.js';
 import { finding, type Finding } from './finding.js';
-import { addedIuseFlags, stockCodeKind, stockConfigurations, type StockConfiguration } from './stock-use.js';
+import { addedIuseFlags, hookedPackage, stockCodeKind, stockConfigurations, type StockConfiguration } from './stock-use.js';
 
 /**
  * `UnguardedChange` (error): a layer's edit to an upstream ebuild, eclass or `coreos/config/env`
@@ -12,7 +12,8 @@ import { addedIuseFlags, stockCodeKind, stockConfigurations, type StockConfigura
  * (see stock-use.ts), ignoring the flags the layers added to IUSE; the first place the reductions
  * differ is reported. The whole file counts: global scope (KEYWORDS, SLOT, SRC_URI, inherit, any
  * variable) and every phase, `pkg_*` included. Deleting an eclass or hook is unguarded too; a new
- * hook is judged against none; new and deleted ebuilds are judged by version selection.
+ * hook is judged against none (unless no repository has its package); new and deleted ebuilds are
+ * judged by version selection.
  */
 export const unguardedChangeCheck: Check = {
   name: 'unguarded-change',
@@ -49,6 +50,8 @@ async function judge(context: CheckContext, file: ChangedFile): Promise<Finding 
   const kind = stockCodeKind(file.path);
   const before = file.before ?? (kind === 'env' ? '' : undefined);
   if (before === undefined || (kind === 'ebuild' && file.after === undefined)) return undefined;
+  const hooked = kind === 'env' ? hookedPackage(file.path) : undefined;
+  if (kind === 'env' && file.before === undefined && !(hooked && (await packagesAfter(context).exists(hooked)))) return undefined;
   if (file.after === undefined) return report(null, 'deletes a file stock builds use');
   const ignoreIuseFlags = [...(await addedIuseFlags(file)).keys()];
   const packages = packagesAfter(context);

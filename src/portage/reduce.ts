@@ -204,10 +204,10 @@ class Reducer {
     const [left, operator, right] = childrenOf(expression);
     if (!left || !right || !operator || !['==', '=', '!='].includes(operator.text)) return undefined;
     const value = this.knownValue(left);
-    if (value === undefined || !/^(word|extglob_pattern|string|raw_string)$/.test(right.type)) return undefined;
+    if (value === undefined || !/^(word|number|extglob_pattern|string|raw_string)$/.test(right.type)) return undefined;
     if (right.type === 'string' && childrenOf(right).some((child) => child.isNamed && child.type !== 'string_content')) return undefined;
     const pattern = unquoted(right);
-    const isPattern = right.type === 'word' || right.type === 'extglob_pattern';
+    const isPattern = right.type === 'word' || right.type === 'number' || right.type === 'extglob_pattern';
     if (isPattern && /[$`(|@+!]/.test(pattern)) return undefined;
     const matches = doubleBracket && isPattern ? globMatches(pattern, value) : pattern === value;
     return matches === (operator.text !== '!=');

@@ -3,7 +3,7 @@ import { finding } from '../checks/finding.js';
 import { textOf, type ChangedPath, type Decision } from './types.js';
 
 /** `metadata/layout.conf` keys that change what a build reads or how. */
-const LAYOUT_KEYS = /^(masters|eapis-banned|eapis-deprecated|cache-formats|profile-formats|thin-manifests|use-manifests|manifest-hashes|manifest-required-hashes|sign-manifests|repo-name|aliases|profile_eapi_when_unspecified)$/;
+const LAYOUT_KEYS = /^(masters|eapis-banned|eapis-deprecated|cache-formats?|profile-formats|thin-manifests|use-manifests|manifest-hashes|manifest-required-hashes|sign-manifests|repo-name|aliases|profile_eapi_when_unspecified)$/;
 
 /**
  * The overlay's descriptive and bookkeeping files:

@@ -207,6 +207,9 @@ describe('exact text and known values', () => {
     const live = 'src_install() {\n\tdoins a\n\tif [[ ${PV} == *9999* ]]; then\n\t\tdoins live\n\tfi\n}\n';
     expect(await compareReduced(base, live, STOCK, { variables })).toBeUndefined();
     expect(await compareReduced(base, live, STOCK, { variables: new Map([['PV', '9999']]) })).toBeDefined();
+    const exact = live.replace('*9999*', '9999');
+    expect(await compareReduced(base, exact, STOCK, { variables })).toBeUndefined();
+    expect(await compareReduced(base, exact, STOCK, { variables: new Map([['PV', '9999']]) })).toBeDefined();
     const nano = 'src_install() {\n\tdoins a\n\t[[ ${VARIANT} == nano ]] && doins nano\n\t[ -z "${VARIANT}" ] || doins other\n}\n';
     expect(await compareReduced(base, nano, STOCK, { variables })).toBeUndefined();
     const board = 'case "${BOARD}" in amd64-usr) x ;; esac\n';
