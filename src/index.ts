@@ -36,6 +36,8 @@ export { compareVersions, parseVersion } from './portage/versions.js';
 export { parseAtom, atomMatches } from './portage/atoms.js';
 export { loadProfile, effectiveUse } from './portage/profiles.js';
 export { reduceEbuild, compareReduced } from './portage/reduce.js';
+export { ProfileVisibility, type SelectableEbuild, type VisibilityVerdict } from './portage/visibility.js';
+export { staticMetadata, type EbuildMetadata, type MetadataProvider } from './portage/metadata.js';
 export * from './tree/index.js';
 export { DiskTree, writeChanges } from './tree/disk.js';
 export { GitTree, resolveRef } from './git/tree.js';

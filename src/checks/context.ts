@@ -3,6 +3,7 @@ import type { ApplyResult, LayerOutcome } from '../layers/apply.js';
 import type { FlagSpec } from '../layers/manifest.js';
 import type { LayerSet } from '../layers/load.js';
 import type { RenderedLayer } from '../layers/render.js';
+import type { MetadataProvider } from '../portage/metadata.js';
 import type { ReadableTree } from '../tree/types.js';
 import type { Finding } from './finding.js';
 
@@ -41,6 +42,8 @@ export interface CheckInput {
   readonly result: ApplyResult;
   readonly upstream: { readonly overlay: ReadableTree; readonly portageStable?: ReadableTree | undefined };
   readonly profiles: ProfileConfig;
+  /** Ebuild metadata known from outside the static model (Portage's cache, say), asked before reading ebuilds statically. */
+  readonly metadata?: MetadataProvider | undefined;
 }
 
 /** A check: a small module that yields findings, in the style of pkgcheck. */

@@ -1,7 +1,9 @@
 import { posix } from 'node:path';
 import { atomMatches, type Atom } from '../portage/atoms.js';
 import { parseEbuildPath, type EbuildPath } from '../portage/ebuild-path.js';
+import { staticMetadata, type EbuildMetadata, type MetadataProvider } from '../portage/metadata.js';
 import { compareVersions } from '../portage/versions.js';
+import type { ProfileVisibility, SelectableEbuild } from '../portage/visibility.js';
 import type { ReadableTree } from '../tree/types.js';
 import type { CheckContext } from './context.js';
 import { scanEbuild, type EbuildScan } from './ebuild-scan.js';
@@ -28,17 +30,64 @@ export interface ResolvedIuse {
   readonly unresolved: readonly string[];
 }
 
+/** An ebuild with its metadata, ready for version selection. */
+export interface SelectablePackageEbuild extends PackageEbuild, SelectableEbuild {
+  readonly metadata: EbuildMetadata;
+}
+
 const MAX_SYMLINK_HOPS = 8;
 
 /** Package lookups in an overlay and its master; results are cached. */
 export class Packages {
   private readonly ebuildLists = new Map<string, Promise<PackageEbuild[]>>();
   private readonly scans = new Map<string, Promise<EbuildScan | undefined>>();
+  private readonly metadataCache = new Map<string, Promise<EbuildMetadata | undefined>>();
+  private overlayName: Promise<string> | undefined;
 
+  /** `provider`, when given, is asked first for each ebuild's metadata (Portage's own, say); the static reading fills in. */
   constructor(
     readonly overlay: ReadableTree,
     readonly portageStable: ReadableTree | undefined,
+    readonly provider?: MetadataProvider,
   ) {}
+
+  /** The name `::repo` atoms use for a repository (the overlay's from its `profiles/repo_name`). */
+  repositoryName(repo: RepositoryName): Promise<string> {
+    if (repo === 'portage-stable') return Promise.resolve('portage-stable');
+    this.overlayName ??= this.overlay.read('profiles/repo_name').then((entry) => entry?.data.toString('utf8').trim() || 'coreos-overlay');
+    return this.overlayName;
+  }
+
+  /** The metadata of an ebuild (revision symlinks followed): the provider's, else read statically; undefined when the file is gone. */
+  metadata(ebuild: PackageEbuild): Promise<EbuildMetadata | undefined> {
+    const key = `${ebuild.repo}:${ebuild.path}`;
+    let metadata = this.metadataCache.get(key);
+    if (!metadata) {
+      metadata = (async () => {
+        const file = await this.resolve(ebuild.repo, ebuild.path);
+        if (!file) return undefined;
+        const known = await this.provider?.metadata({ repo: await this.repositoryName(ebuild.repo), cpv: ebuild.cpv, path: file.path });
+        return known ?? staticMetadata(file.text, ebuild, (eclass) => this.eclassText(ebuild.repo, eclass));
+      })();
+      this.metadataCache.set(key, metadata);
+    }
+    return metadata;
+  }
+
+  /** Every ebuild of `category/package` with its metadata, the overlay's first. */
+  async selectable(cp: string): Promise<SelectablePackageEbuild[]> {
+    const found: SelectablePackageEbuild[] = [];
+    for (const ebuild of await this.ebuilds(cp)) {
+      const metadata = await this.metadata(ebuild);
+      if (metadata) found.push({ ...ebuild, metadata, slot: metadata.slot, keywords: metadata.keywords, repository: await this.repositoryName(ebuild.repo) });
+    }
+    return found;
+  }
+
+  /** The best visible ebuild for `atom` under the profile `visibility` judges for (see ProfileVisibility.best). */
+  async bestVisible(atom: Atom, visibility: ProfileVisibility): Promise<SelectablePackageEbuild | undefined> {
+    return visibility.best(atom, await this.selectable(`${atom.category}/${atom.package}`));
+  }
 
   /** The tree of a repository (undefined for portage-stable when the upstream has none). */
   tree(repo: RepositoryName): ReadableTree | undefined {
@@ -193,7 +242,8 @@ function packagesOf(context: CheckContext): { before: Packages; after: Packages 
   let entry = cache.get(context);
   if (!entry) {
     const portageStable = context.input.upstream.portageStable;
-    entry = { before: new Packages(context.before, portageStable), after: new Packages(context.after, portageStable) };
+    const provider = context.input.metadata;
+    entry = { before: new Packages(context.before, portageStable, provider), after: new Packages(context.after, portageStable, provider) };
     cache.set(context, entry);
   }
   return entry;

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { InputError, locate } from '../errors.js';
 import type { ReadableTree } from '../tree/types.js';
-import { atomMatches, formatAtom, parseAtom, type Atom } from './atoms.js';
+import { atomMatches, formatAtom, parseAtom, type Atom, type PackageCandidate } from './atoms.js';
 import { parseMakeDefaults, trackedWords, type TrackedValue } from './make-defaults.js';
 
 /**
@@ -24,6 +24,20 @@ export interface PackageFlagLine {
   readonly source: string;
 }
 
+/** A `package.mask` or `package.unmask` line: an atom, or (`negated`) `-atom` taking back a parent's line. */
+export interface PackageAtomLine {
+  readonly atom: Atom;
+  readonly negated: boolean;
+  readonly source: string;
+}
+
+/** A `package.accept_keywords` or `package.keywords` line: an atom and the keywords it names (possibly none). */
+export interface PackageKeywordsLine {
+  readonly atom: Atom;
+  readonly keywords: readonly string[];
+  readonly source: string;
+}
+
 /** One profile directory and the USE settings it holds. */
 export interface ProfileNode {
   /** The repository holding it (the overlay's or a master's name). */
@@ -40,6 +54,16 @@ export interface ProfileNode {
   readonly packageUseForce: readonly PackageFlagLine[];
   readonly useMask: readonly FlagSetting[];
   readonly packageUseMask: readonly PackageFlagLine[];
+  /** `use.stable.force` and friends: like their plain twins, for versions the profile takes as stable only. */
+  readonly useStableForce: readonly FlagSetting[];
+  readonly packageUseStableForce: readonly PackageFlagLine[];
+  readonly useStableMask: readonly FlagSetting[];
+  readonly packageUseStableMask: readonly PackageFlagLine[];
+  readonly packageMask: readonly PackageAtomLine[];
+  /** Empty where Portage does not read `package.unmask` (profile EAPI below 7 without portage-1/2 formats). */
+  readonly packageUnmask: readonly PackageAtomLine[];
+  readonly packageAcceptKeywords: readonly PackageKeywordsLine[];
+  readonly packageKeywords: readonly PackageKeywordsLine[];
   /** The files of this directory (not of its subprofiles), relative to the repository root. */
   readonly files: readonly string[];
 }
@@ -52,11 +76,22 @@ export interface SkippedParent {
   readonly reason: string;
 }
 
+/** A repository's own `profiles/package.mask` and `profiles/package.unmask`, which apply to its packages only. */
+export interface RepositoryMasks {
+  readonly repo: string;
+  /** The repositories whose `profiles/package.mask` this one inherits (`masters` in layout.conf). */
+  readonly masters: readonly string[];
+  readonly packageMask: readonly PackageAtomLine[];
+  readonly packageUnmask: readonly PackageAtomLine[];
+}
+
 /** A profile with its parents resolved. */
 export interface Profile {
   /** Every profile directory in Portage's order: each directory after its parents, the profile itself last. */
   readonly chain: readonly ProfileNode[];
   readonly skipped: readonly SkippedParent[];
+  /** The repository-wide masks of the overlay and its master, when loaded by loadProfile. */
+  readonly repositories?: readonly RepositoryMasks[];
 }
 
 export interface LoadProfileOptions {
@@ -139,6 +174,30 @@ function parsePackageFlagLines(text: string, file: string): PackageFlagLine[] {
   }));
 }
 
+/** Parses `package.mask`-style lines: one atom a line, `-atom` taking one back. */
+function parsePackageAtomLines(text: string, file: string): PackageAtomLine[] {
+  return contentLines(text, file).map(({ words, source }) => {
+    const negated = words[0]!.startsWith('-');
+    return { atom: parseAtom(negated ? words[0]!.slice(1) : words[0]!, source), negated, source };
+  });
+}
+
+function parsePackageKeywordsLines(text: string, file: string): PackageKeywordsLine[] {
+  return contentLines(text, file).map(({ words, source }) => ({ atom: parseAtom(words[0]!, source), keywords: words.slice(1), source }));
+}
+
+/** The `profile-formats` of a repository's `metadata/layout.conf`. */
+async function profileFormats(tree: ReadableTree): Promise<string[]> {
+  const text = (await tree.read('metadata/layout.conf'))?.data.toString('utf8') ?? '';
+  const line = text.split('\n').find((candidate) => /^\s*profile-formats\s*=/.test(candidate));
+  return line ? line.replace(/^[^=]*=/, '').split(/\s+/).filter(Boolean) : [];
+}
+
+/** True when a profile directory may hold `package.unmask` (and file directories): EAPI 7 or later, or portage-1/2 formats. */
+function allowsPortage1(formats: readonly string[], eapi: string): boolean {
+  return formats.some((format) => ['portage-1', 'portage-1-compat', 'portage-2'].includes(format)) || (/^\d+$/.test(eapi) && Number(eapi) >= 7);
+}
+
 interface Repository {
   readonly name: string;
   readonly tree: ReadableTree;
@@ -199,6 +258,10 @@ class ProfileLoader {
       for (const [name, value] of parseMakeDefaults(text, file)) variables.set(name, value);
     }
     const use = trackedWords(variables.get('USE') ?? { text: '', origins: [] }).map(({ word, source }) => parseFlagWord(word, source));
+    const eapi = (await read('eapi'))[0]?.text.trim() ?? '0';
+    const readsUnmask = allowsPortage1(await this.formats(repo), eapi);
+    const atomFile = async (name: string) => (await read(name)).flatMap(({ text, file }) => parsePackageAtomLines(text, file));
+    const keywordsFile = async (name: string) => (await read(name)).flatMap(({ text, file }) => parsePackageKeywordsLines(text, file));
     return {
       repo: repo.name,
       dir,
@@ -210,8 +273,44 @@ class ProfileLoader {
       packageUseForce: await packageFile('package.use.force'),
       useMask: await flagFile('use.mask'),
       packageUseMask: await packageFile('package.use.mask'),
+      useStableForce: await flagFile('use.stable.force'),
+      packageUseStableForce: await packageFile('package.use.stable.force'),
+      useStableMask: await flagFile('use.stable.mask'),
+      packageUseStableMask: await packageFile('package.use.stable.mask'),
+      packageMask: await atomFile('package.mask'),
+      packageUnmask: readsUnmask ? await atomFile('package.unmask') : [],
+      packageAcceptKeywords: await keywordsFile('package.accept_keywords'),
+      packageKeywords: await keywordsFile('package.keywords'),
       files,
     };
+  }
+
+  private readonly formatCache = new Map<string, Promise<string[]>>();
+
+  /** The repository's profile formats, read once. */
+  formats(repo: Repository): Promise<string[]> {
+    let formats = this.formatCache.get(repo.name);
+    if (!formats) {
+      formats = profileFormats(repo.tree);
+      this.formatCache.set(repo.name, formats);
+    }
+    return formats;
+  }
+
+  /** A repository's own `profiles/package.mask` and (with portage-1/2 formats or EAPI 7) `profiles/package.unmask`. */
+  async repositoryMasks(repo: Repository, masters: readonly string[]): Promise<RepositoryMasks> {
+    const lines = async (path: string) => {
+      const texts = [];
+      const files = (await repo.tree.read(path)) ? [path] : await repo.tree.list(path);
+      for (const file of files) {
+        const entry = await repo.tree.read(file);
+        if (entry && entry.mode !== '120000' && !posix.basename(file).startsWith('.')) texts.push(parsePackageAtomLines(entry.data.toString('utf8'), file));
+      }
+      return texts.flat();
+    };
+    const eapi = (await repo.tree.read('profiles/eapi'))?.data.toString('utf8').trim() ?? '0';
+    const readsUnmask = allowsPortage1(await this.formats(repo), eapi);
+    return { repo: repo.name, masters, packageMask: await lines('profiles/package.mask'), packageUnmask: readsUnmask ? await lines('profiles/package.unmask') : [] };
   }
 
   /** Resolves a `parent` line to `repo:dir`: `..`-relative paths, `:path` and `repo:path`. */
@@ -267,7 +366,9 @@ export async function loadProfile(tree: ReadableTree, profileDir: string, opts: 
   };
 
   await visit(overlay, posix.normalize(profileDir).replace(/\/$/, ''), undefined, []);
-  return { chain, skipped };
+  const repositories = [await loader.repositoryMasks(overlay, masters ? [masters.name] : [])];
+  if (masters) repositories.push(await loader.repositoryMasks(masters, []));
+  return { chain, skipped, repositories };
 }
 
 /**
@@ -300,22 +401,27 @@ function atomSpecificity(atom: Atom): number {
 }
 
 /**
- * The flag settings of a profile directory's package-file lines that match the package, in the
- * order Portage applies them: lines for the same atom together, less specific atoms first, and among
- * equally specific atoms the later line first (so the first written wins).
+ * The lines among `lines` whose atom matches the package, in the order Portage applies them
+ * (`ordered_by_atom_specificity`): lines for the same atom together, less specific atoms first, and
+ * among equally specific atoms the later line first (so the first written wins).
  */
-function matchingSettings(lines: readonly PackageFlagLine[], candidate: { cpv: string; slot?: string }): FlagSetting[] {
-  const byAtom = new Map<string, { atom: Atom; flags: FlagSetting[] }>();
+export function matchingLines<T extends { readonly atom: Atom }>(lines: readonly T[], candidate: PackageCandidate): T[] {
+  const byAtom = new Map<string, { atom: Atom; lines: T[] }>();
   for (const line of lines) {
     if (!atomMatches(line.atom, candidate)) continue;
     const key = formatAtom(line.atom);
-    const group = byAtom.get(key) ?? { atom: line.atom, flags: [] };
-    group.flags.push(...line.flags);
+    const group = byAtom.get(key) ?? { atom: line.atom, lines: [] };
+    group.lines.push(line);
     byAtom.set(key, group);
   }
   const mostSpecificFirst = [...byAtom.values()].map((group, index) => ({ ...group, index }));
   mostSpecificFirst.sort((a, b) => atomSpecificity(b.atom) - atomSpecificity(a.atom) || a.index - b.index);
-  return mostSpecificFirst.reverse().flatMap((group) => group.flags);
+  return mostSpecificFirst.reverse().flatMap((group) => group.lines);
+}
+
+/** The flag settings of a profile directory's package-file lines that match the package, in Portage's order (see matchingLines). */
+function matchingSettings(lines: readonly PackageFlagLine[], candidate: PackageCandidate): FlagSetting[] {
+  return matchingLines(lines, candidate).flatMap((line) => line.flags);
 }
 
 /** Applies incremental settings (`flag`, `-flag`, `-*`) to a set of flags with their deciding source. */

@@ -1,0 +1,153 @@
+import { InputError } from '../errors.js';
+import type { EbuildPath } from './ebuild-path.js';
+import type { Tree } from 'web-tree-sitter';
+import { loadBashParser } from './ebuild.js';
+import { parseIuse } from './iuse.js';
+import { ebuildVariables, evaluateGlobalScope, ShellState, type CommandHandler } from './shell-eval.js';
+
+/**
+ * An ebuild's metadata (EAPI, SLOT, KEYWORDS, IUSE, REQUIRED_USE) as Portage's metadata step gives
+ * it, and where it comes from: a MetadataProvider. The static provider reads it without running
+ * bash (the ebuild's and its eclasses' global scope, see shell-eval.ts) and names every variable
+ * it could not work out; a provider backed by Portage's own metadata cache can stand in for it.
+ */
+
+/** The metadata the model reads of an ebuild. */
+export interface EbuildMetadata {
+  readonly eapi: string;
+  /** SLOT without its subslot. */
+  readonly slot: string;
+  readonly subslot: string | undefined;
+  readonly keywords: readonly string[];
+  /** IUSE with the eclasses' IUSE, each flag with its default. */
+  readonly iuse: ReadonlyMap<string, boolean>;
+  /** REQUIRED_USE with the eclasses' REQUIRED_USE. */
+  readonly requiredUse: string;
+  /** Variables whose value could not be worked out, and why; the fields above then hold only what was read. */
+  readonly notUnderstood: readonly { readonly variable: string; readonly reason: string }[];
+}
+
+/** The ebuild a provider is asked about. */
+export interface EbuildRef {
+  /** The repository's name (`coreos-overlay`, `portage-stable`). */
+  readonly repo: string;
+  readonly cpv: string;
+  /** Path in its repository, after revision symlinks (the body that is sourced). */
+  readonly path: string;
+}
+
+/** A source of ebuild metadata; undefined when it has no answer for this ebuild (the next source is asked). */
+export interface MetadataProvider {
+  metadata(ebuild: EbuildRef): Promise<EbuildMetadata | undefined>;
+}
+
+/** Reads an eclass's text by name, or undefined when no repository the ebuild sees has it. */
+export type EclassReader = (name: string) => Promise<string | undefined>;
+
+/** Variables eclasses add to rather than replace (PMS §7.3: IUSE, REQUIRED_USE and the dependency variables). */
+const ACCUMULATED = ['IUSE', 'REQUIRED_USE'] as const;
+const MAX_ECLASS_DEPTH = 32;
+
+/**
+ * The metadata of the ebuild `text` (named `ebuild`), read statically. Eclasses are evaluated where
+ * they are inherited, each once; their IUSE and REQUIRED_USE are collected apart from the ebuild's
+ * own, as Portage does.
+ */
+export async function staticMetadata(text: string, ebuild: EbuildPath, readEclass: EclassReader): Promise<EbuildMetadata> {
+  const state = new ShellState(ebuildVariables(ebuild.category, ebuild.package, ebuild.version, ebuild.revision));
+  const collected = new Map<string, string[]>(ACCUMULATED.map((name) => [name, []]));
+  const notUnderstood: { variable: string; reason: string }[] = [];
+  const eclasses = new Map<string, { text: string; tree: Tree } | undefined>();
+  await readInherited(text, readEclass, eclasses);
+
+  let depth = 0;
+  const onCommand: CommandHandler = (command, args, _node, current) => {
+    if (command !== 'inherit' || depth > MAX_ECLASS_DEPTH) return;
+    for (const eclass of args) {
+      const found = eclasses.get(eclass);
+      if (found === undefined) {
+        notUnderstood.push({ variable: 'inherit', reason: `eclass ${eclass} not found` });
+        continue;
+      }
+      const saved = ACCUMULATED.map((name) => ({ name, value: current.get(name), why: current.unknown.get(name) ?? '' }));
+      for (const name of ACCUMULATED) current.set(name, '', '');
+      depth++;
+      evaluateGlobalScope(found.tree.rootNode, current, `eclass/${eclass}.eclass`, onCommand);
+      depth--;
+      for (const { name, value, why } of saved) {
+        const added = current.get(name);
+        if (added === null) notUnderstood.push({ variable: name, reason: current.unknown.get(name) ?? '' });
+        else if (added) collected.get(name)!.push(added);
+        if (value === undefined) current.unset(name);
+        else current.set(name, value, why);
+      }
+    }
+  };
+  const tree = await parse(text);
+  try {
+    evaluateGlobalScope(tree.rootNode, state, ebuild.path, onCommand);
+  } finally {
+    tree.delete();
+  }
+
+  const read = (name: string): string => {
+    const value = state.get(name);
+    if (value === null) notUnderstood.push({ variable: name, reason: state.unknown.get(name) ?? '' });
+    return value ?? '';
+  };
+  const eapi = read('EAPI').trim() || '0';
+  const [slot = '', subslot] = read('SLOT').trim().split('/');
+  if (!slot && !notUnderstood.some((entry) => entry.variable === 'SLOT')) notUnderstood.push({ variable: 'SLOT', reason: 'SLOT is not set' });
+  const keywords = read('KEYWORDS').split(/\s+/).filter(Boolean);
+  const iuseText = [read('IUSE'), ...collected.get('IUSE')!].join(' ');
+  const iuse = new Map<string, boolean>();
+  for (const word of iuseText.split(/\s+/).filter(Boolean)) {
+    try {
+      for (const [flag, on] of parseIuse(word)) iuse.set(flag, on || (iuse.get(flag) ?? false));
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      notUnderstood.push({ variable: 'IUSE', reason: `'${word}' is not a flag` });
+    }
+  }
+  const requiredUse = [read('REQUIRED_USE'), ...collected.get('REQUIRED_USE')!].filter((part) => part.trim()).join(' ');
+  return { eapi, slot, subslot, keywords, iuse, requiredUse, notUnderstood };
+}
+
+/** Parsed eclasses by text: the same few hundred eclasses are read for every ebuild. */
+const eclassTrees = new Map<string, Tree>();
+const ECLASS_TREES_KEPT = 1024;
+
+async function parse(text: string): Promise<Tree> {
+  const tree = (await loadBashParser()).parse(text);
+  if (!tree) throw new InputError('bash parser returned no tree');
+  return tree;
+}
+
+async function eclassTree(text: string): Promise<Tree> {
+  let tree = eclassTrees.get(text);
+  if (!tree) {
+    tree = await parse(text);
+    if (eclassTrees.size >= ECLASS_TREES_KEPT) {
+      const [oldest, evicted] = eclassTrees.entries().next().value as [string, Tree];
+      eclassTrees.delete(oldest);
+      evicted.delete();
+    }
+    eclassTrees.set(text, tree);
+  }
+  return tree;
+}
+
+/** Reads every eclass `text` inherits, transitively (names as written; `${…}` names are left unread), into `texts`. */
+async function readInherited(text: string, readEclass: EclassReader, texts: Map<string, { text: string; tree: Tree } | undefined>): Promise<void> {
+  const queue = [text];
+  while (queue.length) {
+    for (const match of queue.shift()!.matchAll(/^[ \t]*inherit[ \t]+([^\n#;&|]*)/gm)) {
+      for (const eclass of match[1]!.split(/\s+/).filter(Boolean)) {
+        if (texts.has(eclass) || eclass.includes('$')) continue;
+        const eclassText = await readEclass(eclass);
+        texts.set(eclass, eclassText === undefined ? undefined : { text: eclassText, tree: await eclassTree(eclassText) });
+        if (eclassText !== undefined) queue.push(eclassText);
+      }
+    }
+  }
+}
