@@ -1,16 +1,19 @@
 import { parseEbuildPath, splitPackageVersion, isPackageName, type EbuildPath } from '../portage/ebuild-path.js';
-import { effectiveUse } from '../portage/profiles.js';
+import { effectiveUse, type Profile } from '../portage/profiles.js';
 import type { FlagState } from '../portage/reduce.js';
+import { ProfileVisibility } from '../portage/visibility.js';
 import type { ChangedFile, CheckContext } from './context.js';
 import { scanEbuild, iuseDefaults } from './ebuild-scan.js';
-import { loadingNames, packagesAfter } from './packages.js';
+import { loadingNames, packagesAfter, packagesBefore, type RepositoryName } from './packages.js';
 import { stockProfiles, type NamedProfile } from './profiles.js';
 
 /**
  * The USE a stock build gives the code of a changed overlay file: for an ebuild, its effective USE
- * under each stock profile of the patched overlay (for every name it is loaded as); for a
- * `coreos/config/env` hook, the effective USE of the package it hooks; for an eclass, which has no
- * USE of its own, only the defaults of the flags the layers added to its IUSE.
+ * under each stock profile of the upstream overlay (a profile change is judged, and blamed, on its
+ * own) for every name it is loaded as that the profile can see (KEYWORDS accepted, not masked: a
+ * `-9999` body's live name is left out); for a `coreos/config/env` hook, the effective USE of each
+ * visible ebuild of the package it hooks; for an eclass, which has no USE of its own, only the
+ * defaults of the flags the layers added to its IUSE.
  */
 
 /** Kinds of overlay file whose code runs in stock builds. */
@@ -84,8 +87,13 @@ export async function stockConfigurations(context: CheckContext, file: ChangedFi
     targets = ebuilds.map((ebuild) => ({ name: ebuild, repo: ebuild.repo, path: ebuild.path }));
   }
   const configurations: StockConfiguration[] = [];
+  let hidden = 0;
   for (const { name, profile } of await stockProfileList(context)) {
     for (const target of targets) {
+      if (!(await visibleToStock(context, profile, target.name, target.repo))) {
+        hidden++;
+        continue;
+      }
       const scan = await packages.scan(target.repo, target.path);
       if (!scan) continue;
       const iuse = await packages.iuse(target.repo, scan);
@@ -97,5 +105,20 @@ export async function stockConfigurations(context: CheckContext, file: ChangedFi
       });
     }
   }
+  if (configurations.length === 0 && hidden > 0) return []; // no stock profile can see any name it is loaded as
   return configurations.length ? configurations : [{ description: 'no known USE', isEnabled: () => undefined }];
+}
+
+/**
+ * True when a stock build under `profile` can see the ebuild `name` of `repo` (its KEYWORDS
+ * accepted, not masked) with the upstream or the patched text; always for the IUSE-defaults stand-in.
+ */
+async function visibleToStock(context: CheckContext, profile: Profile, name: EbuildPath, repo: RepositoryName): Promise<boolean> {
+  if (profile.chain.length === 0) return true;
+  const visibility = ProfileVisibility.of(profile);
+  for (const packages of [packagesBefore(context), packagesAfter(context)]) {
+    const ebuild = (await packages.selectable(`${name.category}/${name.package}`)).find((entry) => entry.cpv === name.cpv && entry.repo === repo);
+    if (ebuild && visibility.verdict(ebuild).visible) return true;
+  }
+  return false;
 }

@@ -72,6 +72,7 @@ const STOCK_CHANGING: readonly Case[] = [
   // versions
   { kind: 'versions: a higher ebuild', layer: { add: { 'sys-apps/demo-tools/demo-tools-2.2.0.ebuild': 'EAPI=8\nSLOT="0"\nKEYWORDS="amd64 arm64"\n' } }, path: 'sys-apps/demo-tools/demo-tools-2.2.0.ebuild', code: 'VersionSelectionChanged' },
   { kind: 'versions: a new revision symlink', layer: { add: { 'coreos-base/demo-base/demo-base-0.0.1-r8.ebuild': { link: 'demo-base-0.0.1.ebuild' } } }, path: 'coreos-base/demo-base/demo-base-0.0.1-r8.ebuild', code: 'VersionSelectionChanged' },
+  { kind: 'versions: a new -r99 symlink to a 9999 body', layer: { add: { 'coreos-base/demo-init/demo-init-0.0.1-r99.ebuild': { link: 'demo-init-9999.ebuild' } } }, path: 'coreos-base/demo-init/demo-init-0.0.1-r99.ebuild', code: 'VersionSelectionChanged' },
   { kind: 'versions: the deleted ebuild stock picks', layer: { remove: [TOOLS] }, path: TOOLS, code: 'VersionSelectionChanged', line: null },
   { kind: 'versions: an overlay copy of a portage-stable package', layer: { add: { 'app-shells/demo-shell/demo-shell-5.2_p15.ebuild': 'EAPI=8\nSLOT="0"\nKEYWORDS="amd64 arm64"\nIUSE="nls readline"\n' } }, path: 'app-shells/demo-shell/demo-shell-5.2_p15.ebuild', code: 'VersionSelectionChanged' },
   // repository files
@@ -94,6 +95,9 @@ const NOT_STOCK_CHANGING: readonly (Case & { readonly verdict: 'neutral' | 'guar
   { kind: 'profiles.desc', layer: edit('profiles/profiles.desc', 'coreos/amd64/generic/prod   dev', 'coreos/amd64/generic/prod   dev\namd64   coreos/amd64/nano           dev'), path: 'profiles/profiles.desc', verdict: 'neutral' },
   { kind: 'a new license', layer: { add: { 'licenses/DEMO-2.0': 'Demo License 2.0\n' } }, path: 'licenses/DEMO-2.0', verdict: 'neutral' },
   { kind: 'a new DIST entry', layer: edit('net-misc/demo-agent/Manifest', 'SHA512 4e5f6a7b\n', 'SHA512 4e5f6a7b\nDIST demo-agent-1.5.0.tar.gz 1 BLAKE2B 00 SHA512 00\n'), path: 'net-misc/demo-agent/Manifest', verdict: 'neutral' },
+  { kind: 'versions: a lower ebuild', layer: { add: { 'sys-apps/demo-tools/demo-tools-2.0.0.ebuild': 'EAPI=8\nSLOT="0"\nKEYWORDS="amd64 arm64"\n' } }, path: 'sys-apps/demo-tools/demo-tools-2.0.0.ebuild', verdict: 'neutral' },
+  { kind: 'versions: a higher ebuild no stock profile accepts', layer: { add: { 'sys-apps/demo-tools/demo-tools-3.0.ebuild': 'EAPI=8\nSLOT="0"\nKEYWORDS="~amd64 ~arm64"\n' } }, path: 'sys-apps/demo-tools/demo-tools-3.0.ebuild', verdict: 'neutral' },
+  { kind: 'ebuild: the live branch of a 9999 body', layer: edit(INIT, 'EGIT_REPO_URI="https://example.invalid/demo-init.git"', 'EGIT_REPO_URI="https://example.invalid/nano/demo-init.git"'), path: INIT, verdict: 'neutral' },
   { kind: 'an env hook for a package no repository has', layer: { add: { 'coreos/config/env/app-misc/demo-none': 'echo hi\n' } }, path: 'coreos/config/env/app-misc/demo-none', verdict: 'neutral' },
   { kind: 'a new eclass that shadows nothing', layer: { add: { 'eclass/demo-nano.eclass': 'demo_nano() { :; }\n' } }, path: 'eclass/demo-nano.eclass', verdict: 'neutral' },
 ];
