@@ -111,11 +111,13 @@ export async function stockConfigurations(context: CheckContext, file: ChangedFi
 
 /**
  * True when a stock build under `profile` can see the ebuild `name` of `repo` (its KEYWORDS
- * accepted, not masked) with the upstream or the patched text; always for the IUSE-defaults stand-in.
+ * accepted, not masked) with the upstream or the patched text; always when the profile has no
+ * ACCEPT_KEYWORDS to judge by (the IUSE-defaults stand-in, a chain without its Gentoo parents).
  */
 async function visibleToStock(context: CheckContext, profile: Profile, name: EbuildPath, repo: RepositoryName): Promise<boolean> {
-  if (profile.chain.length === 0) return true;
   const visibility = ProfileVisibility.of(profile);
+  // Without ACCEPT_KEYWORDS (no Gentoo parent profile in reach) visibility is not known: judge every name.
+  if (visibility.acceptKeywords.length === 0) return true;
   for (const packages of [packagesBefore(context), packagesAfter(context)]) {
     const ebuild = (await packages.selectable(`${name.category}/${name.package}`)).find((entry) => entry.cpv === name.cpv && entry.repo === repo);
     if (ebuild && visibility.verdict(ebuild).visible) return true;

@@ -130,12 +130,17 @@ function withoutPackageLines(profile: Profile): Profile {
   return { ...profile, chain: profile.chain.map((node) => ({ ...node, packageUse: [], packageUseForce: [], packageUseMask: [] })) };
 }
 
+/** Stands for any flag a package turns on in IUSE when `-*` is judged. */
+const IUSE_DEFAULT_FLAG = '(any +flag of IUSE)';
+
 /** How the profile-wide state of `flags` changes under the stock profiles (for either IUSE default), or undefined. */
 function globalUseChange(before: NamedProfile[], after: NamedProfile[], flags: readonly string[]): string | undefined {
-  const named = [...new Set(flags)].filter((flag) => flag !== '*');
   for (const { name, profile } of after) {
     const old = before.find((entry) => entry.name === name)?.profile;
     if (!old) continue;
+    // `-*` clears every flag set before it and the IUSE defaults: ask about all of them.
+    const cleared = flags.includes('*') ? [IUSE_DEFAULT_FLAG, ...[old, profile].flatMap((of) => of.chain.flatMap((node) => node.use.map((setting) => setting.flag)))] : [];
+    const named = [...new Set([...flags, ...cleared])].filter((flag) => flag !== '*');
     for (const iuseDefault of [false, true]) {
       const iuse = new Map(named.map((flag) => [flag, iuseDefault]));
       // With package lines gone, which package is asked about does not matter.

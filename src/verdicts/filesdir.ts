@@ -6,7 +6,7 @@ import { nameVariables, stockConfigurations } from '../checks/stock-use.js';
 import { scanEbuild } from '../checks/ebuild-scan.js';
 import { filesdirWordAt } from '../portage/ebuild.js';
 import { globMatches, reduceEbuildLines } from '../portage/reduce.js';
-import type { ChangedPath, Decision } from './types.js';
+import { firstChangedLine, type ChangedPath, type Decision } from './types.js';
 
 /**
  * FILESDIR files (`<category>/<package>/files/…`) added, changed, removed or re-moded:
@@ -35,7 +35,7 @@ export async function judgeFilesdir(context: CheckContext, change: ChangedPath):
         const reader = words.find(({ word }) => reads(word, relative, configuration.variables ?? nameVariables(ebuild)));
         if (reader) {
           const message = `${change.change === 'added' ? 'a new' : 'a'} FILESDIR file stock code reads: ${reader.from}:${reader.line} (${configuration.description}) uses \${FILESDIR}${reader.word}`;
-          const where = { layer: change.layers.at(-1) ?? null, path: change.path, line: change.after ? 1 : null };
+          const where = { layer: change.layers.at(-1) ?? null, path: change.path, line: firstChangedLine(change) };
           return { verdict: 'stock-changing', rule, reason: message, finding: finding('FilesdirChangesStock', 'error', message, where) };
         }
       }

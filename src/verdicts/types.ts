@@ -1,3 +1,4 @@
+import { changedRegions } from '../checks/context.js';
 import type { Finding } from '../checks/finding.js';
 import type { FileEntry } from '../tree/types.js';
 
@@ -50,4 +51,11 @@ export interface Decision {
 /** The text of an entry, or undefined for none or a symlink. */
 export function textOf(entry: FileEntry | undefined): string | undefined {
   return entry && entry.mode !== '120000' ? entry.data.toString('utf8') : undefined;
+}
+
+/** The first line of the patched file that the change added or replaced; null for a deleted file or a symlink. */
+export function firstChangedLine(change: Pick<ChangedPath, 'before' | 'after'>): number | null {
+  const after = textOf(change.after);
+  if (after === undefined) return null;
+  return changedRegions(textOf(change.before) ?? '', after)[0]?.line ?? 1;
 }

@@ -13,7 +13,8 @@ import type { ChangedPath, Decision } from './types.js';
  * stock profile of the upstream overlay (its ACCEPT_KEYWORDS, package.accept_keywords,
  * package.mask and package.unmask), the best visible version of a slot of the package, or the body
  * it is read from, is not what it was; `neutral` when every slot keeps its pick, or the package is
- * new to both repositories. Without stock profiles the change is `unproven`.
+ * new to both repositories. Without stock profiles, or ACCEPT_KEYWORDS in one, the change is
+ * `unproven`.
  */
 export async function judgeVersions(context: CheckContext, change: ChangedPath): Promise<Decision | undefined> {
   if (change.root !== 'overlay' || stockCodeKind(change.path) !== 'ebuild') return undefined;
@@ -27,6 +28,7 @@ export async function judgeVersions(context: CheckContext, change: ChangedPath):
   if (profiles.length === 0) return { verdict: 'unproven', rule, reason: 'no stock profile to select versions with' };
   for (const { name: profileName, profile } of profiles) {
     const visibility = ProfileVisibility.of(profile);
+    if (visibility.acceptKeywords.length === 0) return { verdict: 'unproven', rule, reason: `${profileName} sets no ACCEPT_KEYWORDS to select versions with` };
     const [was, is] = await Promise.all([picks(before, cp, visibility), picks(after, cp, visibility)]);
     for (const slot of new Set([...was.keys(), ...is.keys()])) {
       if (was.get(slot) === is.get(slot)) continue;

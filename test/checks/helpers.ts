@@ -53,6 +53,12 @@ function plainFixture(layout: 'scripts' | 'overlay'): ReturnType<typeof createOv
 
 /** Builds the example upstream and the layer set in temporary directories and validates the set against it. */
 export async function validateTestSet(run: TestRun): Promise<ValidationReport> {
+  const { layersDir, upstream } = await writeTestSet(run);
+  return validateLayers({ layersDir, upstream });
+}
+
+/** Builds the example upstream and the layer set in temporary directories. */
+export async function writeTestSet(run: TestRun): Promise<{ layersDir: string; upstream: string }> {
   const fixture = run.upstream ? await createOverlayFixture({ layout: run.layout ?? 'scripts', changes: run.upstream }) : await plainFixture(run.layout ?? 'scripts');
   const overlayDir = join(fixture.dir, fixture.overlayPrefix);
   const current = new Map<string, string>();
@@ -88,7 +94,7 @@ export async function validateTestSet(run: TestRun): Promise<ValidationReport> {
   }
   const layersDir = await makeTempDir('nano-overlay-layers-');
   await writeFiles(layersDir, files);
-  return validateLayers({ layersDir, upstream: fixture.dir });
+  return { layersDir, upstream: fixture.dir };
 }
 
 /** The findings with `code`, as `path:line` strings, for compact assertions. */
