@@ -118,7 +118,7 @@ async function visibleToStock(context: CheckContext, profile: Profile, name: Ebu
   const visibility = ProfileVisibility.of(profile);
   // Without ACCEPT_KEYWORDS (no Gentoo parent profile in reach) visibility is not known: judge every name.
   if (visibility.acceptKeywords.length === 0) return true;
-  for (const packages of [packagesBefore(context), packagesAfter(context)]) {
+  for (const packages of [packagesAfter(context), packagesBefore(context)]) {
     const ebuild = (await packages.selectable(`${name.category}/${name.package}`)).find((entry) => entry.cpv === name.cpv && entry.repo === repo);
     if (ebuild && visibility.verdict(ebuild).visible) return true;
   }

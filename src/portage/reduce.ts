@@ -66,22 +66,22 @@ class Reducer {
     this.ignoredIuse = new Set(ignoreIuseFlags);
   }
 
-  /** Source ranges of quoted strings and here-doc bodies, whose whitespace is kept exactly. */
-  private readonly exact: { start: number; end: number }[] = [];
-
-  /** Records the exact ranges below `root`, outermost first. */
-  markExact(root: Node): void {
-    const visit = (node: Node): void => {
-      if (EXACT_NODE_TYPES.has(node.type)) {
-        this.exact.push({ start: node.startIndex, end: node.endIndex });
-        return;
-      }
-      for (const child of childrenOf(node)) visit(child);
-    };
-    visit(root);
-  }
+  /** Source ranges of the quoted strings and here-doc bodies rendered so far, whose whitespace is kept exactly. */
+  private exact: { start: number; end: number }[] = [];
+  private exactSorted = true;
 
   private isExact(index: number): boolean {
+    if (!this.exactSorted) {
+      // Nested ranges (a string inside `$( … )` inside a string) merge into the outer one.
+      const merged: { start: number; end: number }[] = [];
+      for (const range of this.exact.sort((a, b) => a.start - b.start)) {
+        const last = merged.at(-1);
+        if (last && range.start < last.end) last.end = Math.max(last.end, range.end);
+        else merged.push({ ...range });
+      }
+      this.exact = merged;
+      this.exactSorted = true;
+    }
     let low = 0;
     let high = this.exact.length - 1;
     while (low <= high) {
@@ -96,6 +96,10 @@ class Reducer {
 
   /** The reduced rendering of `node`. */
   render(node: Node): Piece[] {
+    if (EXACT_NODE_TYPES.has(node.type)) {
+      this.exact.push({ start: node.startIndex, end: node.endIndex });
+      this.exactSorted = false;
+    }
     switch (node.type) {
       case 'comment':
         return [];
@@ -355,7 +359,6 @@ export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts
   };
   const lines = await withBashTree(text, opts.source, (root) => {
     const reducer = new Reducer(text, recording, opts.ignoreIuseFlags ?? [], opts.implicitPhases, opts.variables);
-    reducer.markExact(root);
     return reducer.lines(reducer.render(root));
   }, true);
   remember(key, { flags, lines });
