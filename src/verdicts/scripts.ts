@@ -2,6 +2,9 @@ import { posix } from 'node:path';
 import { layerOfLine } from '../checks/blame.js';
 import { changedRegions, type CheckContext } from '../checks/context.js';
 import { finding } from '../checks/finding.js';
+import { meaningfulContent } from '../checks/profile-lines.js';
+import { stockProfiles } from '../checks/profiles.js';
+import { addedIuseFlags } from '../checks/stock-use.js';
 import { compareReduced, type FlagState } from '../portage/reduce.js';
 import { SCRIPTS_OVERLAY_PREFIX, SCRIPTS_PORTAGE_STABLE_PREFIX } from '../upstream/locate.js';
 import { textOf, type ChangedPath, type Decision } from './types.js';
@@ -31,9 +34,10 @@ const NO_FLAGS: FlagState = () => undefined;
  * its line; none is `guarded` ("scripts: Nano variant only") when the code changed, `neutral` when
  * only comments or blanks did. A deleted or re-moded script is `stock-changing`; a new one
  * `unproven` (nothing shows that no stock build runs it). Documentation and CI files are `neutral`.
- * Files of the overlay or portage-stable inside the repository are judged like the overlay's own:
- * ebuilds and eclasses by the reduction (flags unknown, so any change of code counts), anything else
- * is `unproven`.
+ * Files of the overlay or portage-stable inside the repository: ebuilds and eclasses by the
+ * reduction (flags the change adds to IUSE at their default, any other flag unknown, so code under
+ * an existing flag counts), profile files by whether a stock profile's chain reads their directory,
+ * anything else is `unproven`.
  */
 export async function judgeScriptsFile(context: CheckContext, change: ChangedPath): Promise<Decision | undefined> {
   if (change.root !== 'scripts') return undefined;
@@ -55,6 +59,17 @@ export async function judgeScriptsFile(context: CheckContext, change: ChangedPat
     return { verdict: 'neutral', rule, reason: 'documentation or CI; no build reads it' };
   }
   const inRepository = [SCRIPTS_OVERLAY_PREFIX, SCRIPTS_PORTAGE_STABLE_PREFIX].find((prefix) => change.path.startsWith(`${prefix}/`));
+  if (inRepository && change.path.startsWith(`${inRepository}/profiles/`)) {
+    const inner = change.path.slice(inRepository.length + 1);
+    const profiles = await stockProfiles(context, 'before');
+    const stockRead = profiles.some(({ profile }) => {
+      const overlay = profile.chain.at(-1)?.repo;
+      return profile.chain.some((node) => (node.repo === overlay) === (inRepository === SCRIPTS_OVERLAY_PREFIX) && node.dir === posix.dirname(inner));
+    });
+    if (!stockRead) return { verdict: 'neutral', rule, reason: 'a profile directory no stock profile reads' };
+    if (meaningfulContent(before ?? '') === meaningfulContent(after ?? '')) return { verdict: 'neutral', rule, reason: 'comments and blanks only' };
+    return error(regions[0]?.line ?? null, `changes ${inner}, a file of a stock profile directory`);
+  }
   const isCode = /\.(ebuild|eclass)$/.test(change.path) || (!inRepository && isBash(change.path, before ?? after ?? ''));
   if (!isCode) return { verdict: 'unproven', rule, reason: `no rule for ${change.path}${inRepository ? ' changed by a scripts layer' : ''}` };
   if (change.change === 'deleted') return error(null, 'deletes a file stock builds use');
@@ -65,9 +80,13 @@ export async function judgeScriptsFile(context: CheckContext, change: ChangedPat
       : { verdict: 'unproven', rule, reason: 'new script: nothing shows that no stock build runs it' };
   }
   const boards = inRepository ? [undefined] : STOCK_BOARDS;
+  // Inside a repository, flags the change adds to IUSE take their default; every other flag is unknown.
+  const added = inRepository ? await addedIuseFlags({ path: change.path, layers: change.layers, before, after, regions }) : new Map<string, boolean>();
+  const isEnabled: FlagState = (flag) => added.get(flag);
   for (const board of boards) {
     const variables = board ? stockBoardVariables(board) : new Map<string, string>();
-    const difference = await compareReduced(before, after!, NO_FLAGS, { variables, upstreamSource: change.path, patchedSource: change.path });
+    const options = { variables, ignoreIuseFlags: [...added.keys()], upstreamSource: change.path, patchedSource: change.path };
+    const difference = await compareReduced(before, after!, inRepository ? isEnabled : NO_FLAGS, options);
     if (!difference) continue;
     const line = regionLine(regions, difference.patchedLine);
     const first = (difference.patched || difference.upstream).split('\n')[0] ?? '';
@@ -75,7 +94,7 @@ export async function judgeScriptsFile(context: CheckContext, change: ChangedPat
   }
   const loose = await compareReduced(before, after!, NO_FLAGS);
   if (!loose) return { verdict: 'neutral', rule, reason: 'comments and blanks only' };
-  return { verdict: 'guarded', rule, reason: 'scripts: Nano variant only' };
+  return { verdict: 'guarded', rule, reason: inRepository ? `guarded: ${[...added.keys()].join(', ')}` : 'scripts: Nano variant only' };
 }
 
 /** True for a shell script: `*.sh` or a `sh`/`bash` shebang. */

@@ -17,6 +17,7 @@ const INIT = 'coreos-base/demo-init/demo-init-9999.ebuild';
 const AGENT = 'net-misc/demo-agent/demo-agent-1.4.2.ebuild';
 const TOOLS = 'sys-apps/demo-tools/demo-tools-2.1.0.ebuild';
 const HOOK = 'coreos/config/env/net-misc/demo-agent';
+const PS = 'sdk_container/src/third_party/portage-stable';
 const MOTD = { name: 'motd', default: 'on' as const, packages: ['app-misc/demo-files'] };
 
 interface Case {
@@ -45,6 +46,8 @@ const STOCK_CHANGING: readonly Case[] = [
   { kind: 'scripts: blanks inside a here-doc', layer: scripts('setup_board', 'PKGDIR="${BOARD_ROOT}/packages"', 'PKGDIR="${BOARD_ROOT}/packages "'), path: 'setup_board', code: 'ScriptsChangeStock' },
   { kind: 'scripts: a board expansion that is not the variant idiom', layer: scripts('build_library/board_options.sh', 'BOARD="${board%%_*}"', 'BOARD="${board%%-*}"'), path: 'build_library/board_options.sh', code: 'ScriptsChangeStock' },
   { kind: 'scripts: a deleted library', layer: { root: 'scripts', remove: ['build_library/board_options.sh'] }, path: 'build_library/board_options.sh', code: 'ScriptsChangeStock' },
+  { kind: 'scripts: a portage-stable ebuild', layer: scripts(`${PS}/app-shells/demo-shell/demo-shell-5.2_p15.ebuild`, 'IUSE="nls readline"', 'IUSE="nls readline"\nRDEPEND="sys-apps/demo-tools"'), path: `${PS}/app-shells/demo-shell/demo-shell-5.2_p15.ebuild`, code: 'ScriptsChangeStock', line: 14 },
+  { kind: 'scripts: a portage-stable profile of the stock chain', layer: scripts(`${PS}/profiles/default/linux/amd64/demo/make.defaults`, 'ipv6 ssl', 'ipv6'), path: `${PS}/profiles/default/linux/amd64/demo/make.defaults`, code: 'ScriptsChangeStock' },
   // ebuild global scope and phases
   { kind: 'ebuild: KEYWORDS', layer: edit(TOOLS, 'KEYWORDS="amd64 arm64"', 'KEYWORDS="~amd64 arm64"'), path: TOOLS, code: 'UnguardedChange', line: 12 },
   { kind: 'ebuild: SLOT', layer: edit(TOOLS, 'SLOT="0"', 'SLOT="1"'), path: TOOLS, code: 'UnguardedChange', line: 11 },
@@ -91,6 +94,7 @@ const NOT_STOCK_CHANGING: readonly (Case & { readonly verdict: 'neutral' | 'guar
   { kind: 'ebuild: a change under a new flag on in stock', layer: { flags: [MOTD], ...edit(FILES, 'IUSE="containers"', 'IUSE="containers +motd"'), modify: { [FILES]: (text) => replace('IUSE="containers"', 'IUSE="containers +motd"')(text).replace('    doins "${FILESDIR}"/motd\n', '    if use motd; then\n        doins "${FILESDIR}"/motd\n    fi\n') } }, path: FILES, verdict: 'guarded' },
   { kind: 'scripts: the Nano variant only', layer: scripts('setup_board', 'PORTAGE_PROFILE=$(get_board_profile "${BOARD}")\n', 'PORTAGE_PROFILE=$(get_board_profile "${BOARD}")\nif [[ ${VARIANT} == nano ]]; then PORTAGE_PROFILE="coreos-overlay:coreos/${BOARD_ARCH}/nano"; fi\n'), path: 'setup_board', verdict: 'guarded' },
   { kind: 'scripts: the board part of a board without a variant', layer: scripts('setup_board', 'BOARD_ARCH=$(get_board_arch "${BOARD}")', 'BOARD_ARCH=$(get_board_arch "${BOARD%%_*}")'), path: 'setup_board', verdict: 'guarded' },
+  { kind: 'scripts: a portage-stable ebuild change under a new flag', layer: scripts(`${PS}/app-shells/demo-shell/demo-shell-5.2_p15.ebuild`, 'RDEPEND="${DEPEND}"', 'RDEPEND="${DEPEND}"\nIUSE+=" +demo"\nRDEPEND+=" !demo? ( sys-apps/demo-tools )"'), path: `${PS}/app-shells/demo-shell/demo-shell-5.2_p15.ebuild`, verdict: 'guarded' },
   { kind: 'a profile no stock build reads', layer: { add: { 'profiles/coreos/amd64/nano/parent': '../generic\n', 'profiles/coreos/amd64/nano/package.use': 'app-misc/demo-files -containers\n' } }, path: 'profiles/coreos/amd64/nano/package.use', verdict: 'neutral' },
   { kind: 'profiles.desc', layer: edit('profiles/profiles.desc', 'coreos/amd64/generic/prod   dev', 'coreos/amd64/generic/prod   dev\namd64   coreos/amd64/nano           dev'), path: 'profiles/profiles.desc', verdict: 'neutral' },
   { kind: 'a new license', layer: { add: { 'licenses/DEMO-2.0': 'Demo License 2.0\n' } }, path: 'licenses/DEMO-2.0', verdict: 'neutral' },
