@@ -5,7 +5,12 @@ import { finding } from '../checks/finding.js';
 import { meaningfulContent } from '../checks/profile-lines.js';
 import { stockProfiles } from '../checks/profiles.js';
 import { addedIuseFlags } from '../checks/stock-use.js';
+import { Packages } from '../checks/packages.js';
+import { parseEbuildPath } from '../portage/ebuild-path.js';
 import { compareReduced, type FlagState } from '../portage/reduce.js';
+import { subtree } from '../tree/subtree.js';
+import type { ReadableTree } from '../tree/types.js';
+import { selectionChange } from './versions.js';
 import { SCRIPTS_OVERLAY_PREFIX, SCRIPTS_PORTAGE_STABLE_PREFIX } from '../upstream/locate.js';
 import { textOf, type ChangedPath, type Decision } from './types.js';
 
@@ -36,7 +41,7 @@ const NO_FLAGS: FlagState = () => undefined;
  * `unproven` (nothing shows that no stock build runs it). Documentation and CI files are `neutral`.
  * Files of the overlay or portage-stable inside the repository: ebuilds and eclasses by the
  * reduction (flags the change adds to IUSE at their default, any other flag unknown, so code under
- * an existing flag counts), profile files by whether a stock profile's chain reads their directory,
+ * an existing flag counts), new and deleted ebuilds by version selection, profile files by whether a stock profile's chain reads their directory,
  * anything else is `unproven`.
  */
 export async function judgeScriptsFile(context: CheckContext, change: ChangedPath): Promise<Decision | undefined> {
@@ -72,11 +77,16 @@ export async function judgeScriptsFile(context: CheckContext, change: ChangedPat
   }
   const isCode = /\.(ebuild|eclass)$/.test(change.path) || (!inRepository && isBash(change.path, before ?? after ?? ''));
   if (!isCode) return { verdict: 'unproven', rule, reason: `no rule for ${change.path}${inRepository ? ' changed by a scripts layer' : ''}` };
-  if (change.change === 'deleted') return error(null, 'deletes a file stock builds use');
   if (change.change === 're-moded') return error(null, `changes the file mode to ${change.after!.mode}`);
+  const ebuild = inRepository && parseEbuildPath(change.path);
+  if (ebuild && (before === undefined || after === undefined)) {
+    const selection = await repositorySelection(context, inRepository, `${ebuild.category}/${ebuild.package}`);
+    return selection.verdict === 'stock-changing' ? error(null, selection.reason) : { ...selection, rule: 'version-selection' };
+  }
+  if (change.change === 'deleted') return error(null, 'deletes a file stock builds use');
   if (before === undefined) {
     return inRepository
-      ? { verdict: 'unproven', rule, reason: 'new ebuild or eclass added by a scripts layer' }
+      ? { verdict: 'unproven', rule, reason: 'new eclass added by a scripts layer' }
       : { verdict: 'unproven', rule, reason: 'new script: nothing shows that no stock build runs it' };
   }
   const boards = inRepository ? [undefined] : STOCK_BOARDS;
@@ -95,6 +105,18 @@ export async function judgeScriptsFile(context: CheckContext, change: ChangedPat
   const loose = await compareReduced(before, after!, NO_FLAGS);
   if (!loose) return { verdict: 'neutral', rule, reason: 'comments and blanks only' };
   return { verdict: 'guarded', rule, reason: inRepository ? `guarded: ${[...added.keys()].join(', ')}` : 'scripts: Nano variant only' };
+}
+
+/** Version selection of `cp` with the repository trees as the scripts layers leave them (see versions.ts). */
+async function repositorySelection(context: CheckContext, prefix: string, cp: string) {
+  const scripts = context.input.result.scripts!;
+  const view = (tree: ReadableTree, own: ReadableTree, other: ReadableTree | undefined) =>
+    prefix === SCRIPTS_OVERLAY_PREFIX ? new Packages(subtree(tree, prefix), other) : new Packages(own, subtree(tree, prefix));
+  const portageStable = context.input.upstream.portageStable;
+  const before = view(scripts.base, context.before, portageStable);
+  const after = view(scripts, context.after, portageStable);
+  if (!(await before.exists(cp))) return { verdict: 'neutral' as const, reason: 'new package nothing stock builds' };
+  return selectionChange(context, cp, before, after);
 }
 
 /** True for a shell script: `*.sh` or a `sh`/`bash` shebang. */

@@ -24,20 +24,32 @@ export async function judgeVersions(context: CheckContext, change: ChangedPath):
   const rule = 'version-selection';
   const [before, after] = [packagesBefore(context), packagesAfter(context)];
   if (!(await before.exists(cp))) return { verdict: 'neutral', rule, reason: 'new package nothing stock builds' };
+  const selection = await selectionChange(context, cp, before, after);
+  if (selection.verdict !== 'stock-changing') return { ...selection, rule };
+  const where = { layer: change.layers.at(-1) ?? null, path: change.path, line: change.after ? 1 : null };
+  return { verdict: 'stock-changing', rule, reason: selection.reason, finding: finding('VersionSelectionChanged', 'error', selection.reason, where) };
+}
+
+/** Whether the best visible version of a slot of `cp` under a stock profile differs between two package views, and how. */
+export async function selectionChange(
+  context: CheckContext,
+  cp: string,
+  before: Packages,
+  after: Packages,
+): Promise<{ verdict: 'neutral' | 'unproven' | 'stock-changing'; reason: string }> {
   const profiles = await stockProfiles(context, 'before');
-  if (profiles.length === 0) return { verdict: 'unproven', rule, reason: 'no stock profile to select versions with' };
+  if (profiles.length === 0) return { verdict: 'unproven', reason: 'no stock profile to select versions with' };
   for (const { name: profileName, profile } of profiles) {
     const visibility = ProfileVisibility.of(profile);
-    if (visibility.acceptKeywords.length === 0) return { verdict: 'unproven', rule, reason: `${profileName} sets no ACCEPT_KEYWORDS to select versions with` };
+    if (visibility.acceptKeywords.length === 0) return { verdict: 'unproven', reason: `${profileName} sets no ACCEPT_KEYWORDS to select versions with` };
     const [was, is] = await Promise.all([picks(before, cp, visibility), picks(after, cp, visibility)]);
     for (const slot of new Set([...was.keys(), ...is.keys()])) {
       if (was.get(slot) === is.get(slot)) continue;
-      const message = `changes the version ${profileName} builds of ${cp}${slot === '0' ? '' : `:${slot}`}: ${was.get(slot) ?? 'none'} before, ${is.get(slot) ?? 'none'} after`;
-      const where = { layer: change.layers.at(-1) ?? null, path: change.path, line: change.after ? 1 : null };
-      return { verdict: 'stock-changing', rule, reason: message, finding: finding('VersionSelectionChanged', 'error', message, where) };
+      const reason = `changes the version ${profileName} builds of ${cp}${slot === '0' ? '' : `:${slot}`}: ${was.get(slot) ?? 'none'} before, ${is.get(slot) ?? 'none'} after`;
+      return { verdict: 'stock-changing', reason };
     }
   }
-  return { verdict: 'neutral', rule, reason: `every stock profile keeps its pick of ${cp}` };
+  return { verdict: 'neutral', reason: `every stock profile keeps its pick of ${cp}` };
 }
 
 /** The best visible ebuild of each slot, as `cpv::repository (body)`. */
