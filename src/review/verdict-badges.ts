@@ -1,21 +1,23 @@
+import { buildInputsCheck } from '../checks/build-inputs.js';
+import { filesdirChangesStockCheck } from '../checks/filesdir-changes-stock.js';
 import type { Finding } from '../checks/finding.js';
+import { flagDefaultCheck } from '../checks/flag-default.js';
+import { scriptsChangeStockCheck } from '../checks/scripts-change-stock.js';
+import { unguardedChangeCheck } from '../checks/unguarded-change.js';
+import { unguardedProfileChangeCheck } from '../checks/unguarded-profile-change.js';
+import { versionSelectionCheck } from '../checks/version-selection.js';
 import type { FileVerdict, Verdict } from '../verdicts/index.js';
 import { describeTag, type HunkTag } from './tags.js';
 
 /** Finding codes that say a layer changes stock Flatcar. */
 export const STOCK_CHANGING_CODES: ReadonlySet<string> = new Set([
-  'UnguardedChange',
-  'FlagDefaultChangesStock',
-  'UnguardedProfileChange',
-  'FilesdirChangesStock',
-  'ScriptsChangeStock',
-  'VersionSelectionChanged',
-  'EclassShadowed',
-  'UserPatchChangesStock',
-  'BoardConfigChangesStock',
-  'StockReadFileChanged',
-  'ManifestChangesStock',
-  'LayoutChangesStock',
+  ...unguardedChangeCheck.codes,
+  ...flagDefaultCheck.codes,
+  ...unguardedProfileChangeCheck.codes,
+  ...filesdirChangesStockCheck.codes,
+  ...scriptsChangeStockCheck.codes,
+  ...versionSelectionCheck.codes,
+  ...buildInputsCheck.codes,
 ]);
 
 /** A layer's column in the summary: every file proven, some file not proven, or some file changing stock. */
