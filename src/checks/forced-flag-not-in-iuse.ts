@@ -1,6 +1,7 @@
-import { formatAtom } from '../portage/atoms.js';
+import { formatAtom, type Atom } from '../portage/atoms.js';
 import { layerOfLine } from './blame.js';
-import type { Check } from './context.js';
+import type { Check, CheckContext } from './context.js';
+import { profilesReading, selectedFor } from './profile-effects.js';
 import { finding, type Finding } from './finding.js';
 import { iuseCaveat, packagesAfter } from './packages.js';
 import { contentWords, lineAtom, profileFileName } from './profile-lines.js';
@@ -10,15 +11,16 @@ const FLAG_LINE_FILES: ReadonlySet<string> = new Set(['package.use', 'package.us
 
 /**
  * `ForcedFlagNotInIuse` (error): a `package.use`, `package.use.force` or `package.use.mask` line a
- * layer added or changed, in any profile, sets a flag that the best ebuild for its atom (in the
- * patched overlay, then portage-stable) does not declare, so the line silently does nothing.
+ * layer added or changed, in any profile, sets a flag that the version its atom stands for does not
+ * declare, so the line silently does nothing: the version each configured profile reading the file
+ * selects (keywords and masks applied, the static model's IUSE), or, for a file no configured
+ * profile reads, the highest version in the patched overlay and portage-stable.
  * Packages that exist nowhere are left to UnknownPackage.
  */
 export const forcedFlagNotInIuseCheck: Check = {
   name: 'forced-flag-not-in-iuse',
   codes: ['ForcedFlagNotInIuse'],
   async run(context) {
-    const packages = packagesAfter(context);
     const findings: Finding[] = [];
     let implicit: Set<string> | undefined;
     for (const file of await context.changedFiles()) {
@@ -28,19 +30,23 @@ export const forcedFlagNotInIuseCheck: Check = {
         for (const [offset, text] of region.added.entries()) {
           const words = contentWords(text);
           const atom = lineAtom(name, words);
-          const ebuild = atom && (await packages.best(atom));
-          const scan = ebuild && (await packages.scan(ebuild.repo, ebuild.path));
-          if (!atom || !ebuild || !scan) continue;
-          const iuse = await packages.iuse(ebuild.repo, scan);
+          if (!atom) continue;
           implicit ??= implicitIuseOf(await stockProfiles(context, 'after'));
-          const missing = lineFlags(words.slice(1)).filter((flag) => !iuse.flags.has(flag) && !implicit!.has(flag));
-          if (missing.length === 0) continue;
+          const judged = await judgedVersions(context, file.path, atom);
+          const missingIn = judged.flatMap(({ cpv, flags, caveat }) => {
+            const missing = lineFlags(words.slice(1)).filter((flag) => !flags.has(flag) && !implicit!.has(flag));
+            return missing.length ? [{ cpv, missing, caveat }] : [];
+          });
+          const first = missingIn[0];
+          if (!first) continue;
+          const { missing, caveat } = first;
+          const cpvs = missingIn.map((entry) => entry.cpv).join(', ');
           const line = region.line + offset;
           findings.push(
             finding(
               'ForcedFlagNotInIuse',
               'error',
-              `${missing.map((flag) => `'${flag}'`).join(', ')} not in IUSE of ${ebuild.cpv} (best match for ${formatAtom(atom)}), so ${name} has no effect${iuseCaveat(iuse)}`,
+              `${missing.map((flag) => `'${flag}'`).join(', ')} not in IUSE of ${cpvs} (selected for ${formatAtom(atom)}), so ${name} has no effect${caveat}`,
               { layer: layerOfLine(context, file, line), path: file.path, line },
             ),
           );
@@ -50,6 +56,31 @@ export const forcedFlagNotInIuseCheck: Check = {
     return findings;
   },
 };
+
+/**
+ * The versions a line's atom stands for, with their IUSE: those selected by each configured profile
+ * that reads the file (see selectedFor), or, when none reads it, the highest version matching.
+ */
+async function judgedVersions(context: CheckContext, path: string, atom: Atom): Promise<{ cpv: string; flags: ReadonlyMap<string, boolean>; caveat: string }[]> {
+  const readers = await profilesReading(context, path);
+  if (readers.length === 0) {
+    const packages = packagesAfter(context);
+    const ebuild = await packages.best(atom);
+    const scan = ebuild && (await packages.scan(ebuild.repo, ebuild.path));
+    if (!ebuild || !scan) return [];
+    const iuse = await packages.iuse(ebuild.repo, scan);
+    return [{ cpv: ebuild.cpv, flags: iuse.flags, caveat: iuseCaveat(iuse) }];
+  }
+  const judged = new Map<string, { cpv: string; flags: ReadonlyMap<string, boolean>; caveat: string }>();
+  for (const { profile } of readers) {
+    for (const version of await selectedFor(context, profile, atom)) {
+      const unread = version.notUnderstood.filter(({ variable }) => variable === 'IUSE' || variable === 'inherit');
+      const caveat = unread.length ? ` (IUSE not fully read: ${unread.map(({ reason }) => reason).join('; ')})` : '';
+      judged.set(version.ebuild.cpv, { cpv: version.ebuild.cpv, flags: version.ebuild.metadata.iuse, caveat });
+    }
+  }
+  return [...judged.values()];
+}
 
 /** The flags a package-file line's words name: `-flag` as `flag`, `NAME: value` as `name_value`; `*` and `-*` name none. */
 function lineFlags(words: readonly string[]): string[] {

@@ -4,7 +4,10 @@ import { flagDefaultCheck } from './flag-default.js';
 import { forcedFlagNotInIuseCheck } from './forced-flag-not-in-iuse.js';
 import { indentStyleCheck } from './indent-style.js';
 import { missingFilesdirFileCheck } from './missing-filesdir-file.js';
+import { nanoFlagNotOffCheck } from './nano-flag-not-off.js';
 import { packageSetDriftCheck } from './package-set-drift.js';
+import { profileLineNoEffectCheck } from './profile-line-no-effect.js';
+import { requiredUseUnsatisfiedCheck } from './required-use-unsatisfied.js';
 import { unguardedChangeCheck } from './unguarded-change.js';
 import { unguardedProfileChangeCheck } from './unguarded-profile-change.js';
 import { unknownPackageCheck } from './unknown-package.js';
@@ -32,6 +35,9 @@ export const CHECKS: readonly Check[] = [
   versionSelectionCheck,
   buildInputsCheck,
   stockSafetyUnprovenCheck,
+  nanoFlagNotOffCheck,
+  profileLineNoEffectCheck,
+  requiredUseUnsatisfiedCheck,
 ];
 
 export { CheckContext, DEFAULT_STOCK_PROFILES, type Check, type CheckInput, type ProfileConfig } from './context.js';

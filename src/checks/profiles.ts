@@ -1,4 +1,4 @@
-import { loadProfile, type Profile } from '../portage/profiles.js';
+import { loadProfile, stackedWords, type Profile } from '../portage/profiles.js';
 import type { ReadableTree } from '../tree/types.js';
 import type { CheckContext } from './context.js';
 
@@ -42,29 +42,16 @@ export function nanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
   return load(context, context.after, 'nano:after', context.input.profiles.nano);
 }
 
-/** The words of an incremental profile variable after the whole chain (`-word` removes, `-*` clears). */
-function incrementalWords(profile: Profile, variable: string): string[] {
-  const words = new Set<string>();
-  for (const node of profile.chain) {
-    for (const word of (node.variables.get(variable)?.text ?? '').split(/\s+/).filter(Boolean)) {
-      if (word === '-*') words.clear();
-      else if (word.startsWith('-')) words.delete(word.slice(1));
-      else words.add(word);
-    }
-  }
-  return [...words];
-}
-
 /**
  * The flags every package has without declaring them (PMS's profile IUSE injection): IUSE_IMPLICIT,
  * and for each USE_EXPAND_IMPLICIT variable its USE_EXPAND_VALUES_* (prefixed with the variable's
  * lower-case name unless it is in USE_EXPAND_UNPREFIXED, as ARCH is).
  */
 export function implicitIuse(profile: Profile): Set<string> {
-  const flags = new Set(incrementalWords(profile, 'IUSE_IMPLICIT'));
-  const unprefixed = new Set(incrementalWords(profile, 'USE_EXPAND_UNPREFIXED'));
-  for (const variable of incrementalWords(profile, 'USE_EXPAND_IMPLICIT')) {
-    for (const value of incrementalWords(profile, `USE_EXPAND_VALUES_${variable}`)) {
+  const flags = new Set(stackedWords(profile, 'IUSE_IMPLICIT'));
+  const unprefixed = new Set(stackedWords(profile, 'USE_EXPAND_UNPREFIXED'));
+  for (const variable of stackedWords(profile, 'USE_EXPAND_IMPLICIT')) {
+    for (const value of stackedWords(profile, `USE_EXPAND_VALUES_${variable}`)) {
       flags.add(unprefixed.has(variable) ? value : `${variable.toLowerCase()}_${value}`);
     }
   }

@@ -141,7 +141,8 @@ async function eclassTree(text: string): Promise<Tree> {
 async function readInherited(text: string, readEclass: EclassReader, texts: Map<string, { text: string; tree: Tree } | undefined>): Promise<void> {
   const queue = [text];
   while (queue.length) {
-    for (const match of queue.shift()!.matchAll(/^[ \t]*inherit[ \t]+([^\n#;&|]*)/gm)) {
+    const code = queue.shift()!.replace(/^[ \t]*#.*$/gm, '').replace(/\\\n/g, ' ');
+    for (const match of code.matchAll(/(?:^|[\s;&|()])inherit[ \t]+([^\n#;&|)]*)/g)) {
       for (const eclass of match[1]!.split(/\s+/).filter(Boolean)) {
         if (texts.has(eclass) || eclass.includes('$')) continue;
         const eclassText = await readEclass(eclass);

@@ -54,7 +54,9 @@ export interface ProfileNode {
   readonly packageUseForce: readonly PackageFlagLine[];
   readonly useMask: readonly FlagSetting[];
   readonly packageUseMask: readonly PackageFlagLine[];
-  /** `use.stable.force` and friends: like their plain twins, for versions the profile takes as stable only. */
+  /** `use.stable`, `use.stable.force` and friends: like their plain twins, for versions the profile takes as stable only. */
+  readonly useStable: readonly FlagSetting[];
+  readonly packageUseStable: readonly PackageFlagLine[];
   readonly useStableForce: readonly FlagSetting[];
   readonly packageUseStableForce: readonly PackageFlagLine[];
   readonly useStableMask: readonly FlagSetting[];
@@ -133,8 +135,10 @@ export const PROFILE_FILE_NAMES = [
   'package.use',
   'package.use.force',
   'package.use.mask',
+  'package.use.stable',
   'package.use.stable.force',
   'package.use.stable.mask',
+  'use.stable',
   'use.force',
   'use.mask',
   'use.stable.force',
@@ -273,6 +277,8 @@ class ProfileLoader {
       packageUseForce: await packageFile('package.use.force'),
       useMask: await flagFile('use.mask'),
       packageUseMask: await packageFile('package.use.mask'),
+      useStable: await flagFile('use.stable'),
+      packageUseStable: await packageFile('package.use.stable'),
       useStableForce: await flagFile('use.stable.force'),
       packageUseStableForce: await packageFile('package.use.stable.force'),
       useStableMask: await flagFile('use.stable.mask'),
@@ -424,38 +430,106 @@ function matchingSettings(lines: readonly PackageFlagLine[], candidate: PackageC
   return matchingLines(lines, candidate).flatMap((line) => line.flags);
 }
 
-/** Applies incremental settings (`flag`, `-flag`, `-*`) to a set of flags with their deciding source. */
+/** Applies incremental settings (`flag`, `-flag`, `-*`, `-prefix_*`) to a set of flags with their deciding source. */
 function stack(state: Map<string, string>, settings: readonly FlagSetting[]): void {
   for (const setting of settings) {
     if (setting.flag === '*') state.clear();
-    else if (setting.negated) state.delete(setting.flag);
+    else if (setting.negated && setting.flag.endsWith('_*')) {
+      for (const flag of [...state.keys()]) if (flag.startsWith(setting.flag.slice(0, -1))) state.delete(flag);
+    } else if (setting.negated) state.delete(setting.flag);
     else state.set(setting.flag, setting.source);
   }
 }
 
+/** The words of an incremental profile variable after the whole chain (`-word` removes, `-*` clears). */
+export function stackedWords(profile: Profile, variable: string): string[] {
+  const words = new Set<string>();
+  for (const node of profile.chain) {
+    for (const word of (node.variables.get(variable)?.text ?? '').split(/\s+/).filter(Boolean)) {
+      if (word === '-*') words.clear();
+      else if (word.startsWith('-')) words.delete(word.slice(1));
+      else words.add(word);
+    }
+  }
+  return [...words];
+}
+
 /**
- * The USE flags of the package `cpv` (with optional `slot`) whose IUSE is `iuse`, under `profile`, as
- * Portage computes them: IUSE defaults, then for each profile directory in chain order its
- * `make.defaults` USE and matching `package.use` lines, then `use.force`/`package.use.force`
- * (where `-flag` only un-forces), then `use.mask`/`package.use.mask` (where `-flag` unmasks); a
- * masked flag is off even when forced. Only flags in IUSE are returned.
+ * The USE words a profile directory's `make.defaults` sets through USE_EXPAND variables, before its
+ * USE, as Portage turns them into flags: `PYTHON_TARGETS="python3_12"` is `python_targets_python3_12`,
+ * `-x` is `-prefix_x` (`-*` drops every flag of the prefix), USE_EXPAND_UNPREFIXED values (ARCH) unprefixed.
  */
-export function effectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<string, boolean>, opts: { slot?: string } = {}): Map<string, FlagDecision> {
-  const candidate = { cpv, ...opts };
+function expandSettings(node: ProfileNode, useExpand: readonly string[], unprefixed: readonly string[]): FlagSetting[] {
+  const settings: FlagSetting[] = [];
+  const words = (variable: string) => trackedWords(node.variables.get(variable) ?? { text: '', origins: [] });
+  for (const variable of unprefixed) {
+    for (const { word, source } of words(variable)) settings.push({ flag: word.replace(/^-/, ''), negated: word.startsWith('-'), source });
+  }
+  for (const variable of useExpand) {
+    const prefix = `${variable.toLowerCase()}_`;
+    for (const { word, source } of words(variable)) settings.push({ flag: prefix + word.replace(/^-/, ''), negated: word.startsWith('-'), source });
+  }
+  return settings;
+}
+
+/** The options of effectiveUse. */
+export interface EffectiveUseOptions {
+  readonly slot?: string;
+  /** The package's repository name, for `::repo` atoms. */
+  readonly repo?: string;
+  /** Whether the version is stable under the profile (ProfileVisibility.verdict); `use.stable*` files apply only then. */
+  readonly stable?: boolean;
+}
+
+/**
+ * The USE flags of the package `cpv` whose IUSE is `iuse`, under `profile`, as Portage computes them:
+ * IUSE defaults, then for each profile directory in chain order its `make.defaults` USE_EXPAND
+ * variables and USE, `use.stable` (stable versions), matching `package.use` and `package.use.stable`
+ * lines; then `use.force`/`package.use.force` (where `-flag` only un-forces) and
+ * `use.mask`/`package.use.mask` (where `-flag` unmasks), each with its `.stable` twin for stable
+ * versions; a masked flag is off even when forced. Only flags in IUSE are returned.
+ */
+export function effectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<string, boolean>, opts: EffectiveUseOptions = {}): Map<string, FlagDecision> {
+  const candidate = { cpv, ...(opts.slot === undefined ? {} : { slot: opts.slot }), ...(opts.repo === undefined ? {} : { repo: opts.repo }) };
+  const stable = opts.stable === true;
   const enabled = new Map<string, string>();
   const disabledBy = new Map<string, string>();
   const forced = new Map<string, string>();
   const masked = new Map<string, string>();
   for (const [flag, on] of iuse) (on ? enabled : disabledBy).set(flag, 'IUSE');
+  const useExpand = stackedWords(profile, 'USE_EXPAND');
+  const unprefixed = stackedWords(profile, 'USE_EXPAND_UNPREFIXED');
+  const whenStable = <T>(items: readonly T[]): readonly T[] => (stable ? items : []);
 
   for (const node of profile.chain) {
-    for (const setting of [...node.use, ...matchingSettings(node.packageUse, candidate)]) {
+    const settings = [
+      ...expandSettings(node, useExpand, unprefixed),
+      ...node.use,
+      ...whenStable(node.useStable),
+      ...matchingSettings(node.packageUse, candidate),
+      ...whenStable(matchingSettings(node.packageUseStable, candidate)),
+    ];
+    for (const setting of settings) {
       if (setting.flag === '*') for (const flag of [...enabled.keys(), ...iuse.keys()]) disabledBy.set(flag, setting.source);
-      else if (setting.negated) disabledBy.set(setting.flag, setting.source);
-      stack(enabled, [setting]);
+      else if (setting.negated && setting.flag.endsWith('_*')) {
+        for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) disabledBy.set(flag, setting.source);
+      } else if (setting.negated) disabledBy.set(setting.flag, setting.source);
+      if (!setting.negated && setting.flag.endsWith('_*')) {
+        for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) enabled.set(flag, setting.source);
+      } else stack(enabled, [setting]);
     }
-    stack(forced, [...node.useForce, ...matchingSettings(node.packageUseForce, candidate)]);
-    stack(masked, [...node.useMask, ...matchingSettings(node.packageUseMask, candidate)]);
+    stack(forced, [
+      ...node.useForce,
+      ...whenStable(node.useStableForce),
+      ...matchingSettings(node.packageUseForce, candidate),
+      ...whenStable(matchingSettings(node.packageUseStableForce, candidate)),
+    ]);
+    stack(masked, [
+      ...node.useMask,
+      ...whenStable(node.useStableMask),
+      ...matchingSettings(node.packageUseMask, candidate),
+      ...whenStable(matchingSettings(node.packageUseStableMask, candidate)),
+    ]);
   }
 
   const result = new Map<string, FlagDecision>();

@@ -14,6 +14,8 @@ import { childrenOf, lineOf } from './ebuild.js';
 export class ShellState {
   readonly values = new Map<string, string>();
   readonly unknown = new Map<string, string>();
+  /** Functions defined so far, by name: their bodies, valid while the evaluation runs. */
+  readonly functions = new Map<string, Node>();
 
   constructor(initial: ReadonlyMap<string, string> = new Map()) {
     for (const [name, value] of initial) this.values.set(name, value);
@@ -102,8 +104,12 @@ type Value = string | null;
 
 const UNKNOWN_COMMAND = 'a command substitution it does not run';
 
+const MAX_CALL_DEPTH = 16;
+
 class Evaluator {
   private why = '';
+  /** For each function call in progress, the variables it declared `local` and their values before. */
+  private readonly locals: { name: string; value: string | null | undefined; why: string }[][] = [];
 
   constructor(
     private readonly state: ShellState,
@@ -119,26 +125,55 @@ class Evaluator {
     switch (node.type) {
       case 'variable_assignment':
         return this.assignment(node);
-      case 'declaration_command':
-        return childrenOf(node).filter((child) => child.type === 'variable_assignment').forEach((child) => this.assignment(child));
+      case 'variable_assignments':
+        return childrenOf(node).forEach((child) => this.statement(child));
+      case 'declaration_command': {
+        const isLocal = childrenOf(node)[0]?.text === 'local';
+        for (const child of childrenOf(node)) {
+          const name = child.type === 'variable_name' ? child.text : child.type === 'variable_assignment' ? child.childForFieldName('name')?.text : undefined;
+          if (!name) continue;
+          if (isLocal) this.locals.at(-1)?.push({ name, value: this.state.get(name), why: this.state.unknown.get(name) ?? '' });
+          if (child.type === 'variable_assignment') this.assignment(child);
+          else if (isLocal) this.state.set(name, '', '');
+        }
+        return;
+      }
       case 'if_statement':
         return this.ifStatement(node);
       case 'case_statement':
         return this.caseStatement(node);
       case 'compound_statement':
+        if (childrenOf(node)[0]?.type === '((') return;
+        return this.statements(childrenOf(node));
       case 'redirected_statement':
         return this.statements(childrenOf(node));
       case 'list':
-        // `a && b`, `a || b`: assignments here depend on a command's status.
-        return this.undecidable(node, 'a command list');
+      case 'negated_command':
+        this.run(node);
+        return;
+      case 'function_definition': {
+        const name = node.childForFieldName('name')?.text;
+        const body = node.childForFieldName('body');
+        if (name && body) this.state.functions.set(name, body);
+        return;
+      }
+      case 'for_statement':
+        return this.forStatement(node);
       case 'command': {
         const name = node.childForFieldName('name')?.text;
-        if (!name || !this.onCommand) return;
+        if (!name) return;
         const args = node.childrenForFieldName('argument').flatMap((arg) => {
           const value = arg ? this.expand(arg) : null;
           return value === null ? [] : value.split(/\s+/).filter(Boolean);
         });
-        this.onCommand(name, args, node, this.state);
+        if (name === 'unset') {
+          if (args[0] === '-f') args.slice(1).forEach((fn) => this.state.functions.delete(fn));
+          else args.filter((arg) => !arg.startsWith('-')).forEach((variable) => this.state.unset(variable));
+          return;
+        }
+        const body = this.state.functions.get(name);
+        if (body) return this.call(body);
+        this.onCommand?.(name, args, node, this.state);
         return;
       }
       default:
@@ -172,6 +207,120 @@ class Evaluator {
       if (current.type !== 'function_definition') childrenOf(current).forEach(walk);
     };
     walk(node);
+  }
+
+  /** Calls a function defined at global scope: runs its body, then restores the variables it made local. */
+  private call(body: Node): void {
+    if (this.locals.length >= MAX_CALL_DEPTH) return this.undecidable(body, 'a call nested too deep');
+    this.locals.push([]);
+    try {
+      this.statements(childrenOf(body));
+    } finally {
+      for (const { name, value, why } of this.locals.pop()!.reverse()) {
+        if (value === undefined) this.state.unset(name);
+        else this.state.set(name, value, why);
+      }
+    }
+  }
+
+  /** `for x in words; do …; done` over words it can expand; otherwise its assignments are unknown. */
+  private forStatement(node: Node): void {
+    const variable = node.childForFieldName('variable')?.text;
+    const values = node.childrenForFieldName('value').map((value) => (value ? this.expand(value) : null));
+    const body = node.childForFieldName('body');
+    if (!variable || !body || values.length === 0 || values.includes(null)) return this.undecidable(node, 'a for loop');
+    for (const word of values.join(' ').split(/\s+/).filter(Boolean)) {
+      this.state.set(variable, word, '');
+      this.statements(childrenOf(body));
+    }
+  }
+
+  /** Runs a statement for its exit status: true for success, false for failure, undefined when unknown. */
+  private run(node: Node): boolean | undefined {
+    if (node.type === 'list') {
+      const [left, operator, right] = childrenOf(node);
+      const first = left ? this.run(left) : undefined;
+      if (!right) return first;
+      if (first === undefined) {
+        this.undecidable(right, 'a command list');
+        return undefined;
+      }
+      if ((operator?.type === '&&') !== first) return first;
+      return this.run(right);
+    }
+    if (node.type === 'negated_command') {
+      const inner = childrenOf(node).find((child) => child.type !== '!');
+      const status = inner ? this.run(inner) : undefined;
+      return status === undefined ? undefined : !status;
+    }
+    if (node.type === 'test_command') return this.condition(node);
+    if (node.type === 'compound_statement' && childrenOf(node)[0]?.type === '((') {
+      const inner = childrenOf(node).filter((child) => child.type !== '((' && child.type !== '))');
+      const value = inner.length === 1 ? this.arithmetic(inner[0]!) : undefined;
+      return value === undefined ? undefined : value !== 0;
+    }
+    if (node.type === 'variable_assignment' || node.type === 'variable_assignments') {
+      this.statement(node);
+      return true;
+    }
+    if (node.type === 'command') {
+      const name = node.childForFieldName('name')?.text;
+      if (name === 'true' || name === ':') return true;
+      if (name === 'false') return false;
+      if (name === 'has') {
+        const args = node.childrenForFieldName('argument').map((arg) => (arg ? this.expand(arg) : null));
+        if (args.includes(null) || args.length === 0) return undefined;
+        return args.slice(1).join(' ').split(/\s+/).includes(args[0]!);
+      }
+      if (name === 'inherit') {
+        this.statement(node);
+        return true;
+      }
+    }
+    return undefined;
+  }
+
+  /** The value of a `(( … ))` expression of integers, variables and comparisons, or undefined. */
+  private arithmetic(node: Node): number | undefined {
+    if (node.type === 'number') return /^-?\d+$/.test(node.text) ? Number(node.text) : undefined;
+    if (node.type === 'variable_name' || node.type === 'simple_expansion' || node.type === 'expansion') {
+      const value = node.type === 'variable_name' ? this.state.get(node.text) : this.expand(node);
+      if (value === null) return undefined;
+      const text = (value ?? '').trim();
+      return text === '' ? 0 : /^-?\d+$/.test(text) ? Number(text) : undefined;
+    }
+    if (node.type === 'unary_expression') {
+      const [operator, operand] = childrenOf(node);
+      const value = operand ? this.arithmetic(operand) : undefined;
+      if (value === undefined) return undefined;
+      return operator?.text === '-' ? -value : operator?.text === '!' ? Number(value === 0) : undefined;
+    }
+    if (node.type === 'parenthesized_expression') {
+      const inner = childrenOf(node).filter((child) => child.type !== '(' && child.type !== ')');
+      return inner.length === 1 ? this.arithmetic(inner[0]!) : undefined;
+    }
+    if (node.type !== 'binary_expression') return undefined;
+    const left = node.childForFieldName('left');
+    const right = node.childForFieldName('right');
+    const operator = childrenOf(node).find((child) => child.id !== left?.id && child.id !== right?.id)?.text;
+    const a = left ? this.arithmetic(left) : undefined;
+    const b = right ? this.arithmetic(right) : undefined;
+    if (a === undefined || b === undefined) return undefined;
+    const operations: Record<string, (x: number, y: number) => number> = {
+      '>=': (x, y) => Number(x >= y),
+      '<=': (x, y) => Number(x <= y),
+      '>': (x, y) => Number(x > y),
+      '<': (x, y) => Number(x < y),
+      '==': (x, y) => Number(x === y),
+      '!=': (x, y) => Number(x !== y),
+      '&&': (x, y) => Number(x !== 0 && y !== 0),
+      '||': (x, y) => Number(x !== 0 || y !== 0),
+      '+': (x, y) => x + y,
+      '-': (x, y) => x - y,
+      '*': (x, y) => x * y,
+    };
+    const operation = operator ? operations[operator] : undefined;
+    return operation ? operation(a, b) : undefined;
   }
 
   private ifStatement(node: Node): void {
@@ -208,7 +357,7 @@ class Evaluator {
 
   /** The truth of a `[[ … ]]` / `[ … ]` test, or undefined when it cannot be decided statically. */
   private condition(node: Node): boolean | undefined {
-    if (node.type !== 'test_command') return undefined;
+    if (node.type !== 'test_command') return this.run(node);
     const inner = childrenOf(node).filter((child) => !['[[', ']]', '[', ']'].includes(child.type));
     return inner.length === 1 ? this.test(inner[0]!) : undefined;
   }
@@ -230,7 +379,10 @@ class Evaluator {
       if (operator?.text === '-z') return value === '';
       return undefined;
     }
-    if (node.type !== 'binary_expression') return undefined;
+    if (node.type !== 'binary_expression') {
+      const value = this.expand(node);
+      return value === null ? undefined : value !== '';
+    }
     const left = node.childForFieldName('left');
     const right = node.childForFieldName('right');
     const operator = childrenOf(node).find((child) => child.id !== left?.id && child.id !== right?.id)?.text;
@@ -245,7 +397,18 @@ class Evaluator {
     if (a === null || pattern === null) return undefined;
     if (operator === '==' || operator === '=') return globMatches(pattern, a);
     if (operator === '!=') return !globMatches(pattern, a);
-    return undefined;
+    if (operator === '=~') return regexMatches(right!.text, a);
+    const numbers = /^-?\d+$/.test(a) && /^-?\d+$/.test(pattern) ? [Number(a), Number(pattern)] : undefined;
+    const comparisons: Record<string, (x: number, y: number) => boolean> = {
+      '-eq': (x, y) => x === y,
+      '-ne': (x, y) => x !== y,
+      '-lt': (x, y) => x < y,
+      '-le': (x, y) => x <= y,
+      '-gt': (x, y) => x > y,
+      '-ge': (x, y) => x >= y,
+    };
+    const comparison = operator ? comparisons[operator] : undefined;
+    return comparison && numbers ? comparison(numbers[0]!, numbers[1]!) : undefined;
   }
 
   /** The text a word expands to (without word splitting), or null when part of it is unknown. */
@@ -260,15 +423,25 @@ class Evaluator {
         return node.text.replace(/\\([$`"\\\n])/g, '$1');
       case 'raw_string':
         return asPattern ? escapeGlob(node.text.slice(1, -1)) : node.text.slice(1, -1);
-      case 'string':
-      case 'concatenation':
       case 'array': {
+        const words: string[] = [];
+        for (const element of childrenOf(node).filter((child) => !['(', ')', 'comment'].includes(child.type))) {
+          const value = this.expand(element, asPattern);
+          if (value === null) return null;
+          words.push(...(['string', 'raw_string'].includes(element.type) ? [value] : braceExpand(value)));
+        }
+        return words.join(' ');
+      }
+      case 'brace_expression':
+        return node.text;
+      case 'string':
+      case 'concatenation': {
         const parts = childrenOf(node).filter((child) => !['"', '(', ')'].includes(child.type));
         let out = '';
         for (const part of parts) {
           const value = this.expand(part, asPattern && node.type !== 'string');
           if (value === null) return null;
-          out += node.type === 'array' && out ? ` ${value}` : value;
+          out += value;
         }
         return node.type === 'string' && asPattern ? escapeGlob(out) : out;
       }
@@ -289,36 +462,103 @@ class Evaluator {
     return value === undefined ? '' : value;
   }
 
-  /** `$X`, `${X}`, `${X%pat}`, `${X%%pat}`, `${X#pat}`, `${X##pat}`, `${X:-word}`; anything else is unknown. */
+  /** `$X` and `${…}`: see expandParameter. */
   private parameter(node: Node): Value {
-    const parts = childrenOf(node).filter((child) => !['$', '${', '}'].includes(child.type));
-    const name = parts[0]?.type === 'variable_name' ? parts[0].text : undefined;
-    if (!name) {
-      this.why = `'${node.text}'`;
+    // tree-sitter-bash counts whitespace before an expansion inside a string as part of the expansion.
+    const start = node.text.indexOf('$');
+    const own = node.text.slice(start);
+    const value = this.expandParameter(own.startsWith('${') ? own.slice(2, -1) : own.slice(1));
+    if (value === null && !this.why) this.why = `'${node.text}'`;
+    return value === null ? null : node.text.slice(0, start) + value;
+  }
+
+  /**
+   * `NAME`, `#NAME`, `NAME[@]`/`NAME[*]` (arrays are held as their words) with one of `:-`, `-`,
+   * `:+`, `+`, `%`, `%%`, `#`, `##`, `/`, `//`, `/#`, `/%`, `:offset[:length]`, `^^`, `,,`; operations on
+   * arrays apply to each word. Anything else (indirection, nested operations) is unknown.
+   */
+  private expandParameter(text: string): Value {
+    const match = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9])(\[[@*]\])?(.*)$/s.exec(text);
+    if (!match) {
+      this.why = `'\${${text}}'`;
       return null;
     }
+    const [, length, name, array, rest] = match as unknown as [string, string, string, string | undefined, string];
     const value = this.variable(name);
-    if (parts.length === 1 || value === null) return value;
-    const operator = parts[1]!.text;
-    const operand = parts.slice(2).map((part) => this.expand(part, true));
-    if (operand.includes(null) || operand.length > 1) {
-      this.why = `'${node.text}'`;
+    if (value === null) return null;
+    if (length) return rest ? null : String(value.length);
+    if (rest === '') return value;
+    const apply = (op: (word: string) => Value): Value => {
+      if (!array) return op(value);
+      const words = value.split(/\s+/).filter(Boolean).map(op);
+      return words.includes(null) ? null : words.join(' ');
+    };
+    const operand = (raw: string): Value => this.expandWord(raw);
+    let parts: RegExpExecArray | null;
+    if ((parts = /^(:?)([-+=?])(.*)$/s.exec(rest))) {
+      const [, colon, operator, word] = parts as unknown as [string, string, string, string];
+      const isSet = this.state.values.has(name) && (colon ? value !== '' : true);
+      if (operator === '-') return isSet ? value : operand(word);
+      if (operator === '+') return isSet ? operand(word) : '';
       return null;
     }
-    const pattern = operand[0] ?? '';
-    switch (operator) {
-      case '%':
-      case '%%':
-        return trimSuffix(value, pattern, operator === '%%');
-      case '#':
-      case '##':
-        return trimPrefix(value, pattern, operator === '##');
-      case ':-':
-        return value === '' ? pattern : value;
-      default:
-        this.why = `'${node.text}'`;
-        return null;
+    if ((parts = /^(%%?|##?)(.*)$/s.exec(rest))) {
+      const pattern = operand(parts[2]!);
+      if (pattern === null) return null;
+      const operator = parts[1]!;
+      return apply((word) => (operator.startsWith('%') ? trimSuffix(word, pattern, operator === '%%') : trimPrefix(word, pattern, operator === '##')));
     }
+    if ((parts = /^\/([\/#%]?)((?:\\.|[^/])*)(?:\/(.*))?$/s.exec(rest))) {
+      const [, mode, rawPattern, rawReplacement] = parts as unknown as [string, string, string, string | undefined];
+      const pattern = operand(rawPattern);
+      const replacement = rawReplacement === undefined ? '' : operand(rawReplacement);
+      if (pattern === null || replacement === null) return null;
+      return apply((word) => substitute(word, pattern, replacement, mode));
+    }
+    if ((parts = /^:(-?\d+)(?::(-?\d+))?$/.exec(rest.replace(/\s+/g, '')))) {
+      const offset = Number(parts[1]);
+      const start = offset < 0 ? Math.max(value.length + offset, 0) : offset;
+      const count = parts[2] === undefined ? undefined : Number(parts[2]);
+      if (count !== undefined && count < 0) return value.slice(start, value.length + count);
+      return value.substr(start, count);
+    }
+    if (rest === '^^') return apply((word) => word.toUpperCase());
+    if (rest === ',,') return apply((word) => word.toLowerCase());
+    this.why = `'\${${text}}'`;
+    return null;
+  }
+
+  /** Expands `$X`/`${…}` references in a word of a parameter operation (no quotes removed but `"`), or null. */
+  private expandWord(raw: string): Value {
+    let out = '';
+    for (let i = 0; i < raw.length; i++) {
+      const char = raw[i]!;
+      if (char === '"') continue;
+      if (char === '\\' && i + 1 < raw.length) {
+        out += raw[i] + raw[++i]!;
+      } else if (char === '$' && raw[i + 1] === '{') {
+        let depth = 0;
+        let end = i + 1;
+        for (; end < raw.length; end++) {
+          if (raw[end] === '{') depth++;
+          else if (raw[end] === '}' && --depth === 0) break;
+        }
+        const value = this.expandParameter(raw.slice(i + 2, end));
+        if (value === null) return null;
+        out += value;
+        i = end;
+      } else if (char === '$' && /[A-Za-z_]/.test(raw[i + 1] ?? '')) {
+        const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(raw.slice(i + 1))![0];
+        const value = this.variable(name);
+        if (value === null) return null;
+        out += value;
+        i += name.length;
+      } else if (char === '$' || char === '`') {
+        this.why = `'${raw}'`;
+        return null;
+      } else out += char;
+    }
+    return out;
   }
 
   private commandSubstitution(node: Node): Value {
@@ -333,6 +573,66 @@ class Evaluator {
     this.why = `'${node.text.slice(0, 60)}' (${UNKNOWN_COMMAND})`;
     return null;
   }
+}
+
+/** Bash brace expansion of one unquoted word: `a{b,c}` is `ab ac`, `x{1..3}` is `x1 x2 x3`. */
+export function braceExpand(word: string): string[] {
+  const match = /^(.*?)\{([^{}]*)\}(.*)$/s.exec(word);
+  if (!match) return [word];
+  const [, before, inside, after] = match as unknown as [string, string, string, string];
+  const range = /^(-?\d+)\.\.(-?\d+)$/.exec(inside);
+  let alternatives: string[];
+  if (range) {
+    const [from, to] = [Number(range[1]), Number(range[2])];
+    const step = from <= to ? 1 : -1;
+    alternatives = Array.from({ length: Math.abs(to - from) + 1 }, (_, index) => String(from + index * step));
+  } else if (inside.includes(',')) alternatives = inside.split(',');
+  else return [word];
+  return alternatives.flatMap((alternative) => braceExpand(before + alternative + after));
+}
+
+/** `[[ text =~ regex ]]` for a literal POSIX extended regex (no expansions in it), or undefined. */
+function regexMatches(regex: string, text: string): boolean | undefined {
+  if (/[$`'"\\]/.test(regex)) return undefined;
+  try {
+    return new RegExp(regex).test(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** `${x/pattern/replacement}`: `mode` '' replaces the first match, '/' all, '#' at the start, '%' at the end; longest matches. */
+function substitute(value: string, pattern: string, replacement: string, mode: string): string {
+  if (pattern === '') return mode === '#' ? replacement + value : mode === '%' ? value + replacement : value;
+  const longestAt = (start: number, anchoredEnd: boolean): number | undefined => {
+    for (let end = value.length; end >= start; end--) {
+      if (anchoredEnd && end !== value.length) break;
+      if (end > start || pattern === '*') if (globMatches(pattern, value.slice(start, end))) return end;
+    }
+    return undefined;
+  };
+  if (mode === '#') {
+    const end = longestAt(0, false);
+    return end === undefined ? value : replacement + value.slice(end);
+  }
+  if (mode === '%') {
+    for (let start = 0; start <= value.length; start++) if (longestAt(start, true) !== undefined) return value.slice(0, start) + replacement;
+    return value;
+  }
+  let out = '';
+  let position = 0;
+  while (position < value.length) {
+    const end = longestAt(position, false);
+    if (end === undefined || end === position) {
+      out += value[position];
+      position++;
+      continue;
+    }
+    out += replacement;
+    position = end;
+    if (mode !== '/') return out + value.slice(position);
+  }
+  return out;
 }
 
 function escapeGlob(text: string): string {

@@ -234,4 +234,48 @@ describe('effectiveUse', () => {
     const use = effectiveUse(await loadProfile(tree, 'profiles/coreos/amd64/generic'), 'app-misc/thing-1', IUSE);
     expect(use.get('ntp')).toMatchObject({ enabled: false, source: 'profiles/coreos/amd64/generic/make.defaults:1' });
   });
+
+  it('turns USE_EXPAND variables of make.defaults into flags at their place in the chain', async () => {
+    const tree = overlay({
+      'profiles/coreos/base/make.defaults': 'USE_EXPAND="PYTHON_TARGETS CPU_FLAGS_X86"\nUSE_EXPAND_UNPREFIXED="ARCH"\nARCH="amd64"\nPYTHON_TARGETS="python3_12 python3_13"\n',
+      'profiles/coreos/amd64/make.defaults': 'PYTHON_TARGETS="-python3_12"\nCPU_FLAGS_X86="sse2"\n',
+      'profiles/coreos/targets/generic/package.use': 'app-misc/thing python_targets_python3_12\n',
+      'profiles/coreos/amd64/generic/make.defaults': 'CPU_FLAGS_X86="-*"\n',
+    });
+    const iuse = new Map([
+      ['python_targets_python3_12', false],
+      ['python_targets_python3_13', false],
+      ['cpu_flags_x86_sse2', false],
+      ['amd64', false],
+    ]);
+    const profile = await loadProfile(tree, 'profiles/coreos/amd64/generic');
+    const thing = effectiveUse(profile, 'app-misc/thing-1', iuse);
+    expect(thing.get('python_targets_python3_13')).toMatchObject({ enabled: true, source: 'profiles/coreos/base/make.defaults:4' });
+    expect(thing.get('python_targets_python3_12')).toMatchObject({ enabled: true, source: 'profiles/coreos/targets/generic/package.use:1' });
+    expect(thing.get('cpu_flags_x86_sse2')).toMatchObject({ enabled: false, source: 'profiles/coreos/amd64/generic/make.defaults:1' });
+    expect(thing.get('amd64')?.enabled).toBe(true);
+    const other = effectiveUse(profile, 'app-misc/other-1', iuse);
+    expect(other.get('python_targets_python3_12')).toMatchObject({ enabled: false, source: 'profiles/coreos/amd64/make.defaults:1' });
+  });
+
+  it('applies use.stable.mask and package.use.stable.mask (and .force, use.stable) to stable versions only', async () => {
+    const tree = overlay({
+      'profiles/coreos/base/use.stable.mask': 'ntp\n',
+      'profiles/coreos/base/package.use.stable.mask': 'app-misc/thing pam\n',
+      'profiles/coreos/base/package.use.stable.force': 'app-misc/thing openssh\n',
+      'profiles/coreos/amd64/generic/package.use.stable': 'app-misc/thing curl\n',
+      'profiles/coreos/amd64/generic/make.defaults': 'USE="ntp"\n',
+    });
+    const profile = await loadProfile(tree, 'profiles/coreos/amd64/generic');
+    const stable = effectiveUse(profile, 'app-misc/thing-1', IUSE, { stable: true });
+    expect(stable.get('ntp')).toMatchObject({ enabled: false, masked: true, source: 'profiles/coreos/base/use.stable.mask:1' });
+    expect(stable.get('pam')).toMatchObject({ enabled: false, masked: true });
+    expect(stable.get('openssh')).toMatchObject({ enabled: true, forced: true });
+    expect(stable.get('curl')).toMatchObject({ enabled: true, source: 'profiles/coreos/amd64/generic/package.use.stable:1' });
+    const unstable = effectiveUse(profile, 'app-misc/thing-1', IUSE, { stable: false });
+    expect(unstable.get('ntp')).toMatchObject({ enabled: true, masked: false });
+    expect(unstable.get('pam')).toMatchObject({ enabled: true, masked: false });
+    expect(unstable.get('openssh')?.forced).toBe(false);
+    expect(unstable.get('curl')?.enabled).toBe(false);
+  });
 });

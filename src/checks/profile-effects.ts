@@ -1,0 +1,116 @@
+import { atomKey, atomMatches, type Atom } from '../portage/atoms.js';
+import type { Profile, ProfileNode } from '../portage/profiles.js';
+import type { ChangedFile, CheckContext } from './context.js';
+import { packageUse, type VersionUse } from './package-use.js';
+import { packagesAfter } from './packages.js';
+import { contentWords, lineAtom, profileFileName } from './profile-lines.js';
+import { nanoProfiles, stockProfiles, type NamedProfile } from './profiles.js';
+
+/**
+ * What the checks of the Nano side share: the package-flag lines the layers add to profiles, the
+ * configured profiles (stock and Nano, after the layers) that read each file, and each package's
+ * versions under a profile, computed once per validation.
+ */
+
+/** Profile files whose lines are an atom and USE flags. */
+export const PACKAGE_FLAG_FILES: ReadonlySet<string> = new Set([
+  'package.use',
+  'package.use.force',
+  'package.use.mask',
+  'package.use.stable',
+  'package.use.stable.force',
+  'package.use.stable.mask',
+]);
+
+/** A package-flag line a layer added: where it is, its atom, the flags it names and the file kind. */
+export interface AddedFlagLine {
+  readonly file: ChangedFile;
+  readonly line: number;
+  /** `path:line`, as profile settings name their source. */
+  readonly source: string;
+  readonly fileName: string;
+  readonly atom: Atom;
+  readonly text: string;
+  /** The flags named, `-flag` as `flag` with `negated`. */
+  readonly flags: readonly { readonly flag: string; readonly negated: boolean }[];
+}
+
+/** Every package-flag line the layers added to an overlay profile file. */
+export async function addedFlagLines(context: CheckContext): Promise<AddedFlagLine[]> {
+  const lines: AddedFlagLine[] = [];
+  for (const file of await context.changedFiles()) {
+    const fileName = profileFileName(file.path);
+    if (!fileName || !PACKAGE_FLAG_FILES.has(fileName)) continue;
+    for (const region of file.regions) {
+      region.added.forEach((text, offset) => {
+        const words = contentWords(text);
+        const atom = lineAtom(fileName, words);
+        if (!atom) return;
+        const line = region.line + offset;
+        const flags = words.slice(1).filter((word) => word !== '-*' && !word.endsWith(':')).map((word) => ({ flag: word.replace(/^-/, ''), negated: word.startsWith('-') }));
+        lines.push({ file, line, source: `${file.path}:${line}`, fileName, atom, text: words.join(' '), flags });
+      });
+    }
+  }
+  return lines;
+}
+
+/** The configured profiles (stock and Nano, of the patched overlay) whose chain reads the overlay file `path`. */
+export async function profilesReading(context: CheckContext, path: string): Promise<NamedProfile[]> {
+  const all = [...(await stockProfiles(context, 'after')), ...(await nanoProfiles(context))];
+  const seen = new Set<string>();
+  return all.filter(({ name, profile }) => {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    return profile.chain.some((node) => node.files.includes(path) && node.repo !== 'portage-stable');
+  });
+}
+
+const versionCache = new WeakMap<CheckContext, Map<Profile, Map<string, Promise<VersionUse[]>>>>();
+
+/** The versions of `category/package` under `profile` in the patched overlay (see packageUse), cached per validation. */
+export function versionsUnder(context: CheckContext, profile: Profile, cp: string): Promise<VersionUse[]> {
+  let byProfile = versionCache.get(context);
+  if (!byProfile) {
+    byProfile = new Map();
+    versionCache.set(context, byProfile);
+  }
+  let byPackage = byProfile.get(profile);
+  if (!byPackage) {
+    byPackage = new Map();
+    byProfile.set(profile, byPackage);
+  }
+  let versions = byPackage.get(cp);
+  if (!versions) {
+    versions = packageUse(packagesAfter(context), profile, cp);
+    byPackage.set(cp, versions);
+  }
+  return versions;
+}
+
+/** The versions the profile selects (one per slot) among those matching the line's atom. */
+export async function selectedFor(context: CheckContext, profile: Profile, atom: Atom): Promise<VersionUse[]> {
+  return (await versionsUnder(context, profile, atomKey(atom))).filter(
+    (version) => version.selected && atomMatches(atom, { cpv: version.ebuild.cpv, slot: version.ebuild.slot, repo: version.ebuild.repository }),
+  );
+}
+
+/** The profile without the package-flag lines written at `source` (so a line's effect can be measured). */
+export function profileWithout(profile: Profile, source: string): Profile {
+  const keep = <T extends { readonly source: string }>(lines: readonly T[]) => lines.filter((line) => line.source !== source);
+  const strip = (node: ProfileNode): ProfileNode => ({
+    ...node,
+    packageUse: keep(node.packageUse),
+    packageUseForce: keep(node.packageUseForce),
+    packageUseMask: keep(node.packageUseMask),
+    packageUseStable: keep(node.packageUseStable),
+    packageUseStableForce: keep(node.packageUseStableForce),
+    packageUseStableMask: keep(node.packageUseStableMask),
+  });
+  return { ...profile, chain: profile.chain.map(strip) };
+}
+
+/** A note naming what the static reading of a version could not work out. */
+export function notUnderstoodNote(version: VersionUse): string {
+  return version.notUnderstood.map(({ variable, reason }) => `${variable}: ${reason}`).join('; ');
+}
