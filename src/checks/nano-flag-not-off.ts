@@ -1,7 +1,7 @@
 import type { Check } from './context.js';
 import { finding, type Finding } from './finding.js';
 import { versionsUnder } from './profile-effects.js';
-import { nanoProfiles } from './profiles.js';
+import { existingNanoProfiles } from './profiles.js';
 
 /**
  * `NanoFlagNotOff` (error): a flag a layer introduces with the stock default `on` (so that Nano can
@@ -13,7 +13,7 @@ export const nanoFlagNotOffCheck: Check = {
   codes: ['NanoFlagNotOff'],
   async run(context) {
     const findings: Finding[] = [];
-    const profiles = await nanoProfiles(context);
+    const profiles = await existingNanoProfiles(context);
     for (const { layer, flag } of context.introducedFlags()) {
       if (flag.default !== 'on') continue;
       for (const cp of flag.packages) {

@@ -4,7 +4,7 @@ import type { ChangedFile, CheckContext } from './context.js';
 import { packageUse, type VersionUse } from './package-use.js';
 import { packagesAfter } from './packages.js';
 import { contentWords, lineAtom, profileFileName } from './profile-lines.js';
-import { nanoProfiles, stockProfiles, type NamedProfile } from './profiles.js';
+import { existingNanoProfiles, stockProfiles, type NamedProfile } from './profiles.js';
 
 /**
  * What the checks of the Nano side share: the package-flag lines the layers add to profiles, the
@@ -57,7 +57,7 @@ export async function addedFlagLines(context: CheckContext): Promise<AddedFlagLi
 
 /** The configured profiles (stock and Nano, of the patched overlay) whose chain reads the overlay file `path`. */
 export async function profilesReading(context: CheckContext, path: string): Promise<NamedProfile[]> {
-  const all = [...(await stockProfiles(context, 'after')), ...(await nanoProfiles(context))];
+  const all = [...(await stockProfiles(context, 'after')), ...(await existingNanoProfiles(context))];
   const seen = new Set<string>();
   return all.filter(({ name, profile }) => {
     if (seen.has(name)) return false;

@@ -37,6 +37,13 @@ export function stockProfiles(context: CheckContext, side: Side): Promise<NamedP
   return load(context, side === 'before' ? context.before : context.after, `stock:${side}`, context.input.profiles.stock);
 }
 
+/** The Nano profiles of the patched overlay that exist there (a layer set may configure profiles it does not add). */
+export async function existingNanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
+  const names: string[] = [];
+  for (const name of context.input.profiles.nano) if ((await context.after.list(`profiles/${name}`)).length) names.push(name);
+  return load(context, context.after, `nano-existing:after`, names);
+}
+
 /** The Nano profiles (values.yaml `profiles.nano`) of the patched overlay. */
 export function nanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
   return load(context, context.after, 'nano:after', context.input.profiles.nano);
