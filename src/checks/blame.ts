@@ -16,29 +16,34 @@ export function addedLines(file: ChangedFile): Set<number> {
  * The layer that last wrote line `line` of the patched file (following each layer's version of the
  * file in order), or, for a line no layer wrote, the last layer that touched the file.
  */
-export function layerOfLine(context: CheckContext, file: ChangedFile, line: number | null): string | null {
-  const owners = lineOwners(context, file);
+export function layerOfLine(
+  context: CheckContext,
+  file: Pick<ChangedFile, 'path' | 'layers' | 'before'>,
+  line: number | null,
+  root: 'overlay' | 'scripts' = 'overlay',
+): string | null {
+  const owners = lineOwners(context, file, root);
   return (line !== null ? owners[line - 1] : undefined) ?? file.layers.at(-1) ?? null;
 }
 
-function lineOwners(context: CheckContext, file: ChangedFile): (string | null)[] {
+function lineOwners(context: CheckContext, file: Pick<ChangedFile, 'path' | 'before'>, root: 'overlay' | 'scripts'): (string | null)[] {
   let byPath = cache.get(context);
   if (!byPath) {
     byPath = new Map();
     cache.set(context, byPath);
   }
-  let owners = byPath.get(file.path);
+  let owners = byPath.get(`${root}:${file.path}`);
   if (!owners) {
-    owners = computeOwners(context, file);
-    byPath.set(file.path, owners);
+    owners = computeOwners(context, file, root);
+    byPath.set(`${root}:${file.path}`, owners);
   }
   return owners;
 }
 
-function computeOwners(context: CheckContext, file: ChangedFile): (string | null)[] {
+function computeOwners(context: CheckContext, file: Pick<ChangedFile, 'path' | 'before'>, root: 'overlay' | 'scripts'): (string | null)[] {
   let text = file.before ?? '';
   let owners: (string | null)[] = text.split('\n').map(() => null);
-  for (const layer of context.overlayLayers) {
+  for (const layer of context.input.result.layers.filter((entry) => entry.root === root)) {
     if (!layer.changes.has(file.path)) continue;
     const entry = layer.changes.get(file.path);
     const next = entry && entry.mode !== '120000' ? entry.data.toString('utf8') : '';

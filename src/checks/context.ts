@@ -103,7 +103,7 @@ export class CheckContext {
 }
 
 /** The regions where `after` differs from `before`, by line. */
-function changedRegions(before: string, after: string): ChangedRegion[] {
+export function changedRegions(before: string, after: string): ChangedRegion[] {
   const afterLines = after.split('\n');
   const regions: ChangedRegion[] = [];
   let line = 1;

@@ -1,5 +1,7 @@
 import { applyStatusCheck } from './apply-status.js';
+import { buildInputsCheck } from './build-inputs.js';
 import type { Check } from './context.js';
+import { filesdirChangesStockCheck } from './filesdir-changes-stock.js';
 import { flagDefaultCheck } from './flag-default.js';
 import { forcedFlagNotInIuseCheck } from './forced-flag-not-in-iuse.js';
 import { indentStyleCheck } from './indent-style.js';
@@ -8,11 +10,14 @@ import { nanoFlagNotOffCheck } from './nano-flag-not-off.js';
 import { packageSetDriftCheck } from './package-set-drift.js';
 import { profileLineNoEffectCheck } from './profile-line-no-effect.js';
 import { requiredUseUnsatisfiedCheck } from './required-use-unsatisfied.js';
+import { scriptsChangeStockCheck } from './scripts-change-stock.js';
+import { stockSafetyUnprovenCheck } from './stock-safety-unproven.js';
 import { unguardedChangeCheck } from './unguarded-change.js';
 import { unguardedProfileChangeCheck } from './unguarded-profile-change.js';
 import { unknownPackageCheck } from './unknown-package.js';
 import { unsafeWriteCheck } from './unsafe-write.js';
 import { useNotInIuseCheck } from './use-not-in-iuse.js';
+import { versionSelectionCheck } from './version-selection.js';
 
 /** Every check `validate` runs, in the order their findings are reported. */
 export const CHECKS: readonly Check[] = [
@@ -27,6 +32,11 @@ export const CHECKS: readonly Check[] = [
   packageSetDriftCheck,
   indentStyleCheck,
   unsafeWriteCheck,
+  filesdirChangesStockCheck,
+  scriptsChangeStockCheck,
+  versionSelectionCheck,
+  buildInputsCheck,
+  stockSafetyUnprovenCheck,
   nanoFlagNotOffCheck,
   profileLineNoEffectCheck,
   requiredUseUnsatisfiedCheck,

@@ -20,35 +20,52 @@ import { stockProfiles, type NamedProfile } from './profiles.js';
 export const unguardedProfileChangeCheck: Check = {
   name: 'unguarded-profile-change',
   codes: ['UnguardedProfileChange'],
-  async run(context) {
-    const profileChanges = (await context.changedFiles()).filter((file) => profileFileName(file.path));
-    if (profileChanges.length === 0) return [];
-    const [before, after] = await Promise.all([stockProfiles(context, 'before'), stockProfiles(context, 'after')]);
-    const stockRead = new Set([...before, ...after].flatMap(({ profile }) => overlayFiles(profile)));
-    const findings: Finding[] = [];
-    for (const file of profileChanges) {
-      if (!stockRead.has(file.path) || meaningfulContent(file.before ?? '') === meaningfulContent(file.after ?? '')) continue;
-      const report = (line: number | null, message: string) =>
-        finding('UnguardedProfileChange', 'error', message, { layer: layerOfLine(context, file, line), path: file.path, line });
-      const name = profileFileName(file.path)!;
-      if (name.startsWith('package.use')) {
-        for (const { cp, line } of namedPackages(file, name)) {
-          const change = await packageUseChange(context, before, after, cp);
-          if (change) findings.push(report(line, `changes stock USE of ${change}`));
-        }
-      } else if (name === 'use.force' || name === 'use.mask' || name.startsWith('use.stable.')) {
-        const flags = [...(file.before ?? '').split('\n'), ...(file.after ?? '').split('\n')].flatMap(contentWords).map((word) => word.replace(/^-/, ''));
-        const change = globalUseChange(before, after, flags);
-        if (change) findings.push(report(file.regions[0]?.line ?? null, `changes stock USE: ${change}`));
-      } else if (name === 'make.defaults') {
-        findings.push(...makeDefaultsChanges(file, before, after).map(({ line, message }) => report(line, message)));
-      } else {
-        findings.push(report(file.regions[0]?.line ?? null, `changes ${name}, which stock builds read`));
-      }
-    }
-    return findings;
-  },
+  run: profileChangeFindings,
 };
+
+const runs = new WeakMap<CheckContext, Promise<Finding[]>>();
+
+/** The UnguardedProfileChange findings of a validation, computed once. */
+export function profileChangeFindings(context: CheckContext): Promise<Finding[]> {
+  let found = runs.get(context);
+  if (!found) runs.set(context, (found = findProfileChanges(context)));
+  return found;
+}
+
+/** The overlay profile files a stock profile's chain reads, before or after the layers. */
+export async function stockReadProfileFiles(context: CheckContext): Promise<Set<string>> {
+  const [before, after] = await Promise.all([stockProfiles(context, 'before'), stockProfiles(context, 'after')]);
+  return new Set([...before, ...after].flatMap(({ profile }) => overlayFiles(profile)));
+}
+
+async function findProfileChanges(context: CheckContext): Promise<Finding[]> {
+  const profileChanges = (await context.changedFiles()).filter((file) => profileFileName(file.path));
+  if (profileChanges.length === 0) return [];
+  const [before, after] = await Promise.all([stockProfiles(context, 'before'), stockProfiles(context, 'after')]);
+  const stockRead = new Set([...before, ...after].flatMap(({ profile }) => overlayFiles(profile)));
+  const findings: Finding[] = [];
+  for (const file of profileChanges) {
+    if (!stockRead.has(file.path) || meaningfulContent(file.before ?? '') === meaningfulContent(file.after ?? '')) continue;
+    const report = (line: number | null, message: string) =>
+      finding('UnguardedProfileChange', 'error', message, { layer: layerOfLine(context, file, line), path: file.path, line });
+    const name = profileFileName(file.path)!;
+    if (name.startsWith('package.use')) {
+      for (const { cp, line } of namedPackages(file, name)) {
+        const change = await packageUseChange(context, before, after, cp);
+        if (change) findings.push(report(line, `changes stock USE of ${change}`));
+      }
+    } else if (name === 'use.force' || name === 'use.mask' || name.startsWith('use.stable.')) {
+      const flags = [...(file.before ?? '').split('\n'), ...(file.after ?? '').split('\n')].flatMap(contentWords).map((word) => word.replace(/^-/, ''));
+      const change = globalUseChange(before, after, flags);
+      if (change) findings.push(report(file.regions[0]?.line ?? null, `changes stock USE: ${change}`));
+    } else if (name === 'make.defaults') {
+      findings.push(...makeDefaultsChanges(file, before, after).map(({ line, message }) => report(line, message)));
+    } else {
+      findings.push(report(file.regions[0]?.line ?? null, `changes ${name}, which stock builds read`));
+    }
+  }
+  return findings;
+}
 
 /** The overlay files a profile's chain reads, relative to the overlay root. */
 function overlayFiles(profile: Profile): string[] {
@@ -113,12 +130,17 @@ function withoutPackageLines(profile: Profile): Profile {
   return { ...profile, chain: profile.chain.map((node) => ({ ...node, packageUse: [], packageUseForce: [], packageUseMask: [] })) };
 }
 
+/** Stands for any flag a package turns on in IUSE when `-*` is judged. */
+const IUSE_DEFAULT_FLAG = '(any +flag of IUSE)';
+
 /** How the profile-wide state of `flags` changes under the stock profiles (for either IUSE default), or undefined. */
 function globalUseChange(before: NamedProfile[], after: NamedProfile[], flags: readonly string[]): string | undefined {
-  const named = [...new Set(flags)].filter((flag) => flag !== '*');
   for (const { name, profile } of after) {
     const old = before.find((entry) => entry.name === name)?.profile;
     if (!old) continue;
+    // `-*` clears every flag set before it and the IUSE defaults: ask about all of them.
+    const cleared = flags.includes('*') ? [IUSE_DEFAULT_FLAG, ...[old, profile].flatMap((of) => of.chain.flatMap((node) => node.use.map((setting) => setting.flag)))] : [];
+    const named = [...new Set([...flags, ...cleared])].filter((flag) => flag !== '*');
     for (const iuseDefault of [false, true]) {
       const iuse = new Map(named.map((flag) => [flag, iuseDefault]));
       // With package lines gone, which package is asked about does not matter.

@@ -230,7 +230,30 @@ export interface FilesdirRef {
   readonly line: number;
 }
 
-const FILESDIR_RE = /\$(?:\{FILESDIR\}|FILESDIR\b)"?(\/[^\s"'`;|&()<>]*)?/g;
+const FILESDIR_RE = /\$(?:\{FILESDIR\}|FILESDIR\b)/g;
+
+/**
+ * The rest of the shell word that `${FILESDIR}` at `index` of `text` starts, quotes removed:
+ * `"${FILESDIR}/${PN}"-1.31.patch` gives `/${PN}-1.31.patch`. A word ends at a blank or shell
+ * operator outside quotes; whether `index` is inside double quotes is told by the quotes before it
+ * on its line.
+ */
+export function filesdirWordAt(text: string, index: number): string {
+  const lineStart = text.lastIndexOf('\n', index - 1) + 1;
+  let quote: string | undefined = (text.slice(lineStart, index).match(/(?<!\\)"/g)?.length ?? 0) % 2 ? '"' : undefined;
+  const start = text.indexOf('}', index) === index + '${FILESDIR'.length ? index + '${FILESDIR}'.length : index + '$FILESDIR'.length;
+  let word = '';
+  for (let i = start; i < text.length; i++) {
+    const char = text[i]!;
+    if (quote) {
+      if (char === quote) quote = undefined;
+      else word += char;
+    } else if (char === '"' || char === "'") quote = char;
+    else if (/[\s;|&()<>`]/.test(char)) break;
+    else word += char;
+  }
+  return word;
+}
 
 /** Every `${FILESDIR}/…` reference outside comments, with its line. */
 export function filesdirRefs(text: string, source?: string): Promise<FilesdirRef[]> {
@@ -243,7 +266,7 @@ export function filesdirRefs(text: string, source?: string): Promise<FilesdirRef
     for (const match of text.matchAll(FILESDIR_RE)) {
       if (comments.some(([start, end]) => match.index >= start && match.index < end)) continue;
       const line = text.slice(0, match.index).split('\n').length;
-      refs.push({ path: (match[1] ?? '').replace(/^\//, ''), line });
+      refs.push({ path: filesdirWordAt(text, match.index).replace(/^\//, ''), line });
     }
     return refs;
   }, true);

@@ -7,7 +7,9 @@ import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './
  * upstream ebuild and the same ebuild with USE-guarded changes reduce to the same text when those
  * guards are off. Dependency variables lose their resolved `flag? ( … )` groups, `if use …` keeps its
  * taken branch, `use flag && cmd` / `use flag || cmd` keep or drop `cmd`, `$(usex …)` becomes its
- * value, comments and layer-added IUSE flags go, and whitespace is normalised. Whatever depends on a
+ * value, comments and layer-added IUSE flags go, IUSE tokens are sorted, and blanks outside quoted
+ * strings and here-docs collapse (inside them every character counts). Tests of variables with a known
+ * value (`variables`) are decided too. Whatever depends on a
  * flag whose state is unknown, or on anything but USE tests, is kept as written, and so is any part
  * the bash grammar cannot parse.
  */
@@ -25,12 +27,27 @@ export interface ReduceOptions {
    * body is only that call is dropped, as it changes nothing.
    */
   readonly implicitPhases?: ReadonlyMap<string, string>;
+  /**
+   * Variables whose value the build is known to have (an ebuild's `PV`, a stock board's `BOARD`, an
+   * empty `VARIANT`): `[[ ${VAR} == pattern ]]`, `[ "${VAR}" = word ]`, `-z`/`-n` tests of them are
+   * decided, and `${VAR%%_*}` / `${VAR%_*}` of a value without `_` reads as `${VAR}`.
+   */
+  readonly variables?: ReadonlyMap<string, string>;
 }
 
 /** One line of reduced text and the line of the original text it starts on. */
 export interface ReducedLine {
   readonly text: string;
   readonly line: number;
+}
+
+/** Node types whose text is judged exactly, whitespace and all. */
+const EXACT_NODE_TYPES: ReadonlySet<string> = new Set(['string', 'raw_string', 'ansi_c_string', 'translated_string', 'heredoc_body']);
+
+/** True when `value` matches the bash glob `pattern` (`*`, `?`, `[…]`). */
+export function globMatches(pattern: string, value: string): boolean {
+  const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  return new RegExp(`^${source}$`, 's').test(value);
 }
 
 /** Text with the original line of each character: either a slice of the source or generated text. */
@@ -44,12 +61,45 @@ class Reducer {
     private readonly isEnabled: FlagState,
     ignoreIuseFlags: Iterable<string>,
     private readonly implicitPhases: ReadonlyMap<string, string> = new Map(),
+    private readonly variables: ReadonlyMap<string, string> = new Map(),
   ) {
     this.ignoredIuse = new Set(ignoreIuseFlags);
   }
 
+  /** Source ranges of the quoted strings and here-doc bodies rendered so far, whose whitespace is kept exactly. */
+  private exact: { start: number; end: number }[] = [];
+  private exactSorted = true;
+
+  private isExact(index: number): boolean {
+    if (!this.exactSorted) {
+      // Nested ranges (a string inside `$( … )` inside a string) merge into the outer one.
+      const merged: { start: number; end: number }[] = [];
+      for (const range of this.exact.sort((a, b) => a.start - b.start)) {
+        const last = merged.at(-1);
+        if (last && range.start < last.end) last.end = Math.max(last.end, range.end);
+        else merged.push({ ...range });
+      }
+      this.exact = merged;
+      this.exactSorted = true;
+    }
+    let low = 0;
+    let high = this.exact.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const range = this.exact[mid]!;
+      if (index < range.start) high = mid - 1;
+      else if (index >= range.end) low = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+
   /** The reduced rendering of `node`. */
   render(node: Node): Piece[] {
+    if (EXACT_NODE_TYPES.has(node.type)) {
+      this.exact.push({ start: node.startIndex, end: node.endIndex });
+      this.exactSorted = false;
+    }
     switch (node.type) {
       case 'comment':
         return [];
@@ -65,6 +115,8 @@ class Reducer {
         return this.renderAssignment(node) ?? this.renderChildren(node);
       case 'function_definition':
         return this.isImplicitPhase(node) ? [] : this.renderChildren(node);
+      case 'expansion':
+        return this.renderBoardPart(node) ?? this.renderChildren(node);
       default:
         return this.renderChildren(node);
     }
@@ -111,6 +163,7 @@ class Reducer {
       const state = this.isEnabled(negated ? word.slice(1) : word);
       return state === undefined ? undefined : state !== negated;
     }
+    if (node.type === 'test_command') return this.evaluateTest(node);
     if (node.type === 'negated_command') {
       const inner = childrenOf(node).filter((child) => child.type !== '!');
       const value = inner.length === 1 ? this.evaluate(inner[0]!) : undefined;
@@ -125,6 +178,55 @@ class Reducer {
       return a === true || b === true ? true : a === false && b === false ? false : undefined;
     }
     return undefined;
+  }
+
+  /** The known value of a `$VAR`, `${VAR}` or `"${VAR}"` operand, or undefined. */
+  private knownValue(node: Node): string | undefined {
+    const parts = node.type === 'string' ? childrenOf(node).filter((child) => child.isNamed) : [node];
+    if (parts.length !== 1) return undefined;
+    const [part] = parts as [Node];
+    if (part.type !== 'expansion' && part.type !== 'simple_expansion') return undefined;
+    if (this.renderBoardPart(part)) return this.variables.get(childrenOf(part).find((child) => child.type === 'variable_name')!.text);
+    const inner = childrenOf(part).filter((child) => child.isNamed);
+    if (inner.length !== 1 || inner[0]!.type !== 'variable_name') return undefined;
+    return this.variables.get(inner[0]!.text);
+  }
+
+  /** `[[ ${VAR} == pattern ]]`, `[ "${VAR}" != word ]`, `[[ -z ${VAR} ]]` on a known variable. */
+  private evaluateTest(node: Node): boolean | undefined {
+    const inner = childrenOf(node).filter((child) => child.isNamed);
+    if (inner.length !== 1) return undefined;
+    const [expression] = inner as [Node];
+    const doubleBracket = childrenOf(node)[0]?.type === '[[';
+    if (expression.type === 'unary_expression') {
+      const [operator, operand] = childrenOf(expression);
+      const value = operand ? this.knownValue(operand) : undefined;
+      if (value === undefined || (operator?.text !== '-z' && operator?.text !== '-n')) return undefined;
+      return (value === '') === (operator.text === '-z');
+    }
+    if (expression.type !== 'binary_expression') return undefined;
+    const [left, operator, right] = childrenOf(expression);
+    if (!left || !right || !operator || !['==', '=', '!='].includes(operator.text)) return undefined;
+    const value = this.knownValue(left);
+    if (value === undefined || !/^(word|number|extglob_pattern|string|raw_string)$/.test(right.type)) return undefined;
+    if (right.type === 'string' && childrenOf(right).some((child) => child.isNamed && child.type !== 'string_content')) return undefined;
+    const pattern = unquoted(right);
+    const isPattern = right.type === 'word' || right.type === 'number' || right.type === 'extglob_pattern';
+    if (isPattern && /[$`(|@+!]/.test(pattern)) return undefined;
+    const matches = doubleBracket && isPattern ? globMatches(pattern, value) : pattern === value;
+    return matches === (operator.text !== '!=');
+  }
+
+  /** `${VAR%%_*}` or `${VAR%_*}` of a known value without `_`: the value itself, `${VAR}`. */
+  private renderBoardPart(node: Node): Piece[] | undefined {
+    const parts = childrenOf(node);
+    const name = parts.find((child) => child.type === 'variable_name')?.text;
+    const operator = parts.find((child) => child.type === '%%' || child.type === '%');
+    const pattern = parts.find((child) => child.type === 'regex' || child.type === 'word');
+    if (!name || !operator || pattern?.text !== '_*' || parts.length !== 5) return undefined;
+    const value = this.variables.get(name);
+    if (value === undefined || value.includes('_')) return undefined;
+    return [{ text: `\${${name}}`, line: lineOf(node) }];
   }
 
   /** `if` / `elif` / `else`: the taken branch's statements, or undefined when the branch is not known. */
@@ -176,7 +278,11 @@ class Reducer {
     const text = value ? unquoted(value) : '';
     const line = lineOf(node);
     if (name === 'IUSE') {
-      const kept = text.split(/\s+/).filter((word) => word && !this.ignoredIuse.has(word.replace(/^[+-]/, '')));
+      // The order of IUSE tokens means nothing to Portage.
+      const kept = text
+        .split(/\s+/)
+        .filter((word) => word && !this.ignoredIuse.has(word.replace(/^[+-]/, '')))
+        .sort();
       return kept.length ? [{ text: `IUSE${operator}"${kept.join(' ')}"`, line }] : [];
     }
     if (!DEPEND_VARIABLES.has(name)) return undefined;
@@ -191,7 +297,7 @@ class Reducer {
     }
   }
 
-  /** Joins pieces and splits them into trimmed, whitespace-collapsed, non-empty lines. */
+  /** Joins pieces and splits them into trimmed, non-empty lines, blanks collapsed outside exact ranges. */
   lines(pieces: readonly Piece[]): ReducedLine[] {
     const lineStarts = [0];
     for (let i = 0; i < this.source.length; i++) if (this.source[i] === '\n') lineStarts.push(i + 1);
@@ -208,25 +314,32 @@ class Reducer {
     const result: ReducedLine[] = [];
     let text = '';
     let line: number | undefined;
+    // Blanks outside quotes and here-docs collapse to one space; inside them every character counts.
+    let pendingBlank = false;
     const flush = (): void => {
-      const normal = text.trim().replace(/[ \t]+/g, ' ');
-      if (normal) result.push({ text: normal, line: line ?? 1 });
+      if (text) result.push({ text, line: line ?? 1 });
       text = '';
       line = undefined;
+      pendingBlank = false;
     };
-    const add = (chunk: string, lineOfOffset: (offset: number) => number): void => {
+    const add = (chunk: string, lineOfOffset: (offset: number) => number, isExact: (offset: number) => boolean): void => {
       for (let i = 0; i < chunk.length; i++) {
         const char = chunk[i]!;
         if (char === '\n') flush();
+        else if ((char === ' ' || char === '\t') && !isExact(i)) pendingBlank = text !== '';
         else {
-          if (line === undefined && char !== ' ' && char !== '\t') line = lineOfOffset(i);
-          text += char;
+          line ??= lineOfOffset(i);
+          text += pendingBlank ? ` ${char}` : char;
+          pendingBlank = false;
         }
       }
     };
     for (const piece of pieces) {
-      if ('text' in piece) add(piece.text, () => piece.line);
-      else add(this.source.slice(piece.start, piece.end), (offset) => lineAt(piece.start + offset));
+      if ('text' in piece) add(piece.text, () => piece.line, () => false);
+      else {
+        const offsetLine = (offset: number) => lineAt(piece.start + offset);
+        add(this.source.slice(piece.start, piece.end), offsetLine, (offset) => this.isExact(piece.start + offset));
+      }
     }
     flush();
     return result;
@@ -235,7 +348,7 @@ class Reducer {
 
 /** The reduced lines of an ebuild, each with the original line it starts on. */
 export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
-  const key = JSON.stringify([text, [...(opts.ignoreIuseFlags ?? [])].sort(), [...(opts.implicitPhases ?? [])]]);
+  const key = JSON.stringify([text, [...(opts.ignoreIuseFlags ?? [])].sort(), [...(opts.implicitPhases ?? [])], [...(opts.variables ?? [])]]);
   const earlier = reductions.get(key)?.find((entry) => [...entry.flags].every(([flag, state]) => isEnabled(flag) === state));
   if (earlier) return earlier.lines;
   const flags = new Map<string, boolean | undefined>();
@@ -245,7 +358,7 @@ export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts
     return state;
   };
   const lines = await withBashTree(text, opts.source, (root) => {
-    const reducer = new Reducer(text, recording, opts.ignoreIuseFlags ?? [], opts.implicitPhases);
+    const reducer = new Reducer(text, recording, opts.ignoreIuseFlags ?? [], opts.implicitPhases, opts.variables);
     return reducer.lines(reducer.render(root));
   }, true);
   remember(key, { flags, lines });
@@ -294,12 +407,17 @@ export async function compareReduced(
   opts: {
     readonly ignoreIuseFlags?: Iterable<string>;
     readonly implicitPhases?: ReadonlyMap<string, string>;
+    readonly variables?: ReadonlyMap<string, string>;
     readonly upstreamSource?: string;
     readonly patchedSource?: string;
   } = {},
 ): Promise<ReducedDifference | undefined> {
   const ignoreIuseFlags = [...(opts.ignoreIuseFlags ?? [])];
-  const shared = { ignoreIuseFlags, ...(opts.implicitPhases ? { implicitPhases: opts.implicitPhases } : {}) };
+  const shared = {
+    ignoreIuseFlags,
+    ...(opts.implicitPhases ? { implicitPhases: opts.implicitPhases } : {}),
+    ...(opts.variables ? { variables: opts.variables } : {}),
+  };
   const upstream = await reduceEbuildLines(upstreamText, isEnabled, { ...shared, source: opts.upstreamSource });
   const patched = await reduceEbuildLines(patchedText, isEnabled, { ...shared, source: opts.patchedSource });
   let index = 0;

@@ -4,8 +4,8 @@ import { html as diffHtml } from 'diff2html';
 import type { Finding } from '../checks/index.js';
 import { escapeHtml } from './markdown.js';
 import type { ReviewReport, SummaryRow } from './review.js';
-import { describeTag, type HunkTag } from './tags.js';
 import { formatImageSectionHtml } from './image-section.js';
+import type { HunkBadge } from './verdict-badges.js';
 
 let diffCss: string | undefined;
 
@@ -28,6 +28,7 @@ nav ol{padding-left:22px}.muted{color:#59636e}
 .tag{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;font-weight:600;margin:6px 0 4px}
 .tag-guarded{background:#dafbe1;color:#116329}.tag-unguarded{background:#ffebe9;color:#a40e26}
 .tag-new-file{background:#ddf4ff;color:#0550ae}.tag-profile{background:#fff8c5;color:#7d4e00}
+.tag-neutral{background:#ddf4ff;color:#0550ae}.tag-stock-changing{background:#ffebe9;color:#a40e26}.tag-unproven{background:#fff8c5;color:#7d4e00}
 .hunk .d2h-file-header{display:none}.hunk .d2h-file-wrapper{margin-bottom:4px}
 ul.findings{list-style:none;padding:0;margin:4px 0 12px}
 ul.findings li{border-left:4px solid #d0d7de;padding:3px 8px;margin:3px 0;background:#f6f8fa}
@@ -57,7 +58,7 @@ export function formatReviewHtml(report: ReviewReport): string {
     body.push(findingList(layer.findings));
     for (const file of layer.files) {
       body.push(`<h3>${escapeHtml(file.path)} <span class="muted">(${file.status})</span></h3>`);
-      for (const hunk of file.hunks) body.push(`<div class="hunk">${tagBadge(hunk.tag)}${renderDiff(hunk.patch)}${findingList(hunk.findings)}</div>`);
+      for (const hunk of file.hunks) body.push(`<div class="hunk">${badge(hunk.badge)}${renderDiff(hunk.patch)}${findingList(hunk.findings)}</div>`);
       body.push(findingList(file.findings));
     }
     body.push('</section>');
@@ -105,12 +106,12 @@ function summaryRow(name: string, row: Omit<SummaryRow, 'layer'>, attributes: st
     .map(([kind, count]) => `${count} ${kind}`)
     .join(', ');
   const flags = row.flags.map((flag) => `<code>${escapeHtml(flag.name)}</code> (${flag.default})`).join(', ');
-  const safe = row.stockSafe ? '<span class="safe">yes</span>' : '<span class="unsafe">no</span>';
+  const safe = `<span class="${row.stockSafe ? 'safe' : 'unsafe'}">${row.stockSafety}</span>`;
   return `<tr${attributes}><td>${name}</td><td class="n">${row.files}</td><td class="n">${row.added}</td><td class="n">${row.removed}</td><td>${hunks || '—'}</td><td>${flags || '—'}</td><td>${safe}</td></tr>`;
 }
 
-function tagBadge(tag: HunkTag): string {
-  return `<span class="tag tag-${tag.kind.replace(' ', '-')}">${escapeHtml(describeTag(tag))}</span>`;
+function badge(hunkBadge: HunkBadge): string {
+  return `<span class="tag tag-${hunkBadge.verdict}">${escapeHtml(hunkBadge.text)}</span>`;
 }
 
 function renderDiff(patch: string): string {

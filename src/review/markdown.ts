@@ -1,6 +1,5 @@
 import type { Finding } from '../checks/index.js';
 import type { ReviewReport, SummaryRow } from './review.js';
-import { describeTag } from './tags.js';
 import { formatImageSectionMarkdown } from './image-section.js';
 
 /**
@@ -20,7 +19,7 @@ export function formatReviewMarkdown(report: ReviewReport): string {
     for (const file of layer.files) {
       out.push(`#### \`${file.path}\` (${file.status})`, '');
       for (const hunk of file.hunks) {
-        out.push(`\`${hunk.header}\` **${describeTag(hunk.tag)}**`, '', fence(diffBody(hunk.patch)), '');
+        out.push(`\`${hunk.header}\` **${hunk.badge.text}**`, '', fence(diffBody(hunk.patch)), '');
         out.push(...findingLines(hunk.findings));
       }
       out.push(...findingLines(file.findings));
@@ -46,7 +45,7 @@ function tableRow(name: string, row: Omit<SummaryRow, 'layer'>): string {
     .map(([kind, count]) => `${count} ${kind}`)
     .join(', ');
   const flags = row.flags.map((flag) => `\`${flag.name}\` (${flag.default})`).join(', ');
-  return `| ${name} | ${row.files} | ${row.added} | ${row.removed} | ${hunks || '—'} | ${flags || '—'} | ${row.stockSafe ? 'yes' : '**no**'} |`;
+  return `| ${name} | ${row.files} | ${row.added} | ${row.removed} | ${hunks || '—'} | ${flags || '—'} | ${row.stockSafe ? row.stockSafety : `**${row.stockSafety}**`} |`;
 }
 
 function findingLines(findings: readonly Finding[]): string[] {

@@ -16,9 +16,11 @@ import { stockProfiles } from './stock-profiles.js';
 import { imageSection, type ImageSection } from './image-section.js';
 import type { PortageOptions } from '../portage/bridge.js';
 import { tagBashHunk, type HunkTag } from './tags.js';
+import { hunkBadge, layerStockSafety, STOCK_CHANGING_CODES, type HunkBadge, type StockSafety } from './verdict-badges.js';
+import type { FileVerdict } from '../verdicts/index.js';
 
 /** Finding codes that decide whether a layer leaves stock Flatcar unchanged. */
-export const STOCK_SAFETY_CODES: ReadonlySet<string> = new Set(['UnguardedChange', 'FlagDefaultChangesStock', 'UnguardedProfileChange']);
+export const STOCK_SAFETY_CODES: ReadonlySet<string> = STOCK_CHANGING_CODES;
 
 export interface ReviewRequest {
   readonly layersDir?: string;
@@ -39,6 +41,8 @@ export interface HunkReview {
   readonly added: number;
   readonly removed: number;
   readonly tag: HunkTag;
+  /** What the hunk does to stock, from its file's verdict, and why. */
+  readonly badge: HunkBadge;
   /** The hunk as a `git diff` of its file. */
   readonly patch: string;
   readonly findings: readonly Finding[];
@@ -50,6 +54,8 @@ export interface FileReview {
   readonly status: 'added' | 'modified' | 'deleted';
   /** The whole change of the file, as `git diff` text. */
   readonly patch: string;
+  /** The file's stock-safety verdict and the rule that decided it. */
+  readonly verdict?: Omit<FileVerdict, 'finding'>;
   readonly hunks: readonly HunkReview[];
   /** Findings on this file that no hunk holds. */
   readonly findings: readonly Finding[];
@@ -77,8 +83,10 @@ export interface SummaryRow {
   readonly flags: readonly { readonly name: string; readonly default: 'on' | 'off' }[];
   /** Hunks by tag kind. */
   readonly hunks: Readonly<Record<HunkTag['kind'], number>>;
-  /** No error finding of the stock-safety codes. */
+  /** No error finding of the stock-safety codes and nothing unproven. */
   readonly stockSafe: boolean;
+  /** `stock-safe`, `not proven` or `changes stock` (see layerStockSafety). */
+  readonly stockSafety: StockSafety;
 }
 
 /** Everything `review` shows, in the shape `--format json` prints. */
@@ -103,7 +111,7 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
   const loaded = await loadLayersFrom(request.layersDir);
   const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
   try {
-    const { result, findings } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);
+    const { result, findings, verdicts } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);
     const trees = appliedTo(result);
     const changes = await layerChanges(result, trees);
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
@@ -111,7 +119,7 @@ export async function reviewLayers(request: ReviewRequest): Promise<ReviewReport
     const layers: LayerReview[] = [];
     for (const [index, layer] of changes.entries()) {
       const manifest = loaded.set.layers[index]!.manifest;
-      layers.push(await reviewLayer(layer, manifest, findings.filter((entry) => entry.layer === layer.name), stockReads));
+      layers.push(await reviewLayer(layer, manifest, findings.filter((entry) => entry.layer === layer.name), stockReads, verdicts));
     }
     const rows = layers.map((layer) => summaryRow(layer, findings));
     const names = new Set(layers.map((layer) => layer.name));
@@ -140,13 +148,20 @@ async function compareSince(
   return { rev, commit: old.commit, layers: rangeDiff(await layerChanges(oldResult, trees), current) };
 }
 
-async function reviewLayer(layer: LayerChanges, manifest: { summary: string; description: string; flags: readonly FlagSpec[] }, findings: readonly Finding[], stockReads: ReadonlySet<string>): Promise<LayerReview> {
+async function reviewLayer(
+  layer: LayerChanges,
+  manifest: { summary: string; description: string; flags: readonly FlagSpec[] },
+  findings: readonly Finding[],
+  stockReads: ReadonlySet<string>,
+  verdicts: readonly FileVerdict[],
+): Promise<LayerReview> {
   const claimed = new Set<Finding>();
   const files: FileReview[] = [];
   for (const file of layer.files) {
     const onFile = findings.filter((entry) => entry.path === file.path);
     onFile.forEach((entry) => claimed.add(entry));
-    files.push(await reviewFile(file, layer.root, onFile, stockReads));
+    const verdict = verdicts.find((entry) => entry.root === layer.root && entry.path === file.path);
+    files.push(await reviewFile(file, layer.root, onFile, stockReads, verdict));
   }
   return {
     name: layer.name,
@@ -160,7 +175,13 @@ async function reviewLayer(layer: LayerChanges, manifest: { summary: string; des
   };
 }
 
-async function reviewFile(file: LayerFileChange, root: 'overlay' | 'scripts', findings: readonly Finding[], stockReads: ReadonlySet<string>): Promise<FileReview> {
+async function reviewFile(
+  file: LayerFileChange,
+  root: 'overlay' | 'scripts',
+  findings: readonly Finding[],
+  stockReads: ReadonlySet<string>,
+  verdict: FileVerdict | undefined,
+): Promise<FileReview> {
   const tagOf = await hunkTagger(file, root, stockReads);
   const claimed = new Set<Finding>();
   const hunks = file.patches.flatMap((patch) =>
@@ -169,13 +190,16 @@ async function reviewFile(file: LayerFileChange, root: 'overlay' | 'scripts', fi
       const here = findings.filter((entry) => entry.line !== null && entry.line >= hunk.newStart && entry.line <= last && !claimed.has(entry));
       here.forEach((entry) => claimed.add(entry));
       const text = formatPatch([onlyHunk(patch, hunk)]);
+      const tag = tagOf(patch, hunk);
+      const holdsFinding = here.some((entry) => entry.level === 'error' && STOCK_CHANGING_CODES.has(entry.code));
       return {
         header: /^@@ .* @@/m.exec(text)?.[0] ?? '@@',
         newStart: hunk.newStart,
         newLines: hunk.newLines,
         added: hunk.lines.filter((line) => line.kind === '+').length,
         removed: hunk.lines.filter((line) => line.kind === '-').length,
-        tag: tagOf(patch, hunk),
+        tag,
+        badge: hunkBadge(verdict, tag, holdsFinding),
         patch: text,
         findings: here,
       };
@@ -185,6 +209,7 @@ async function reviewFile(file: LayerFileChange, root: 'overlay' | 'scripts', fi
     path: file.path,
     status: !file.before ? 'added' : !file.after ? 'deleted' : 'modified',
     patch: formatPatch(file.patches),
+    ...(verdict ? { verdict: withoutFinding(verdict) } : {}),
     hunks,
     findings: findings.filter((entry) => !claimed.has(entry)),
   };
@@ -206,6 +231,10 @@ async function hunkTagger(file: LayerFileChange, root: 'overlay' | 'scripts', st
   return (patch, hunk) => (patch.isNew ? { kind: 'new file' } : tagBashHunk(hunk, guards));
 }
 
+function withoutFinding({ finding: _finding, ...verdict }: FileVerdict): Omit<FileVerdict, 'finding'> {
+  return verdict;
+}
+
 function onlyHunk(patch: FilePatch, hunk: Hunk): FilePatch {
   return { ...patch, hunks: [hunk] };
 }
@@ -225,7 +254,8 @@ function summaryRow(layer: LayerReview, findings: readonly Finding[]): SummaryRo
     removed: hunks.reduce((sum, hunk) => sum + hunk.removed, 0),
     flags: layer.flags.map((flag) => ({ name: flag.name, default: flag.default })),
     hunks: countTags(layer),
-    stockSafe: !findings.some((entry) => entry.layer === layer.name && entry.level === 'error' && STOCK_SAFETY_CODES.has(entry.code)),
+    stockSafe: layerStockSafety(layer.name, findings) === 'stock-safe',
+    stockSafety: layerStockSafety(layer.name, findings),
   };
 }
 
@@ -244,5 +274,6 @@ function totalRow(rows: readonly SummaryRow[]): ReviewReport['summary']['total']
       unguarded: sum((row) => row.hunks.unguarded),
     },
     stockSafe: rows.every((row) => row.stockSafe),
+    stockSafety: rows.some((row) => row.stockSafety === 'changes stock') ? 'changes stock' : rows.some((row) => row.stockSafety === 'not proven') ? 'not proven' : 'stock-safe',
   };
 }

@@ -3,6 +3,7 @@ import { LayerDefinitionError } from '../errors.js';
 import type { LayerSet } from '../layers/load.js';
 import type { ApplyResult } from '../layers/apply.js';
 import { locateUpstream, type UpstreamTrees } from '../upstream/locate.js';
+import { fileVerdicts, type FileVerdict } from '../verdicts/index.js';
 import { applyRendered } from './apply.js';
 import { loadLayersFrom, type LoadedLayers } from './layer-set.js';
 
@@ -25,7 +26,12 @@ export interface ValidationReport {
     readonly files: readonly { readonly path: string; readonly resolvedPath: string; readonly status: string }[];
   }[];
   readonly findings: readonly Finding[];
+  /** One verdict per upstream path the layers change, with the rule that decided it (see src/verdicts). */
+  readonly verdicts: readonly FileVerdictReport[];
 }
+
+/** A file's verdict as `--json` prints it. */
+export type FileVerdictReport = Omit<FileVerdict, 'finding'> & { readonly code?: string; readonly line?: number | null };
 
 /**
  * Validates the layer set in `layersDir` against the upstream at `ref`: applies it in memory
@@ -42,9 +48,9 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
     } catch (error) {
       if (!(error instanceof LayerDefinitionError)) throw error;
       const problem = finding(error.code, 'error', error.message, { layer: error.layer ?? null, path: error.location?.replace(/:\d+$/, '') ?? null, line: lineOf(error.location) });
-      return { ok: false, upstream: upstreamInfo, layers: [], findings: [problem] };
+      return { ok: false, upstream: upstreamInfo, layers: [], findings: [problem], verdicts: [] };
     }
-    const { result, findings } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);
+    const { result, findings, verdicts } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);
     return {
       ok: !findings.some((entry) => entry.level === 'error'),
       upstream: upstreamInfo,
@@ -55,6 +61,7 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
         files: layer.files.map((file) => ({ path: file.path, resolvedPath: file.resolvedPath, status: file.status })),
       })),
       findings,
+      verdicts: verdicts.map(({ finding: found, ...verdict }) => ({ ...verdict, ...(found ? { code: found.code, line: found.line } : {}) })),
     };
   } finally {
     await upstream.close();
@@ -70,7 +77,7 @@ export async function applyAndCheck(
   { set, rendered }: LoadedLayers,
   checks: readonly Check[] = CHECKS,
   commit = upstream.commit,
-): Promise<{ result: ApplyResult; findings: Finding[] }> {
+): Promise<{ result: ApplyResult; findings: Finding[]; verdicts: FileVerdict[] }> {
   const result = await applyRendered(upstream, rendered, { commit });
   const portageStable = upstream.portageStablePrefix ? await upstream.openTree('portage-stable', commit) : undefined;
   const context = new CheckContext({
@@ -81,7 +88,8 @@ export async function applyAndCheck(
     profiles: profileConfig(set),
   });
   const findings = (await Promise.all(checks.map((check) => check.run(context)))).flat();
-  return { result, findings: sortFindings(findings, set.layers.map((layer) => layer.name)) };
+  const verdicts = await fileVerdicts(context);
+  return { result, findings: sortFindings(findings, set.layers.map((layer) => layer.name)), verdicts };
 }
 
 /** The profiles to judge stock and Nano USE by: `profiles.stock` and `profiles.nano` in values.yaml. */

@@ -1,6 +1,7 @@
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createPatch } from '../../src/patch/index.js';
+import type { FileEntry } from '../../src/tree/types.js';
 import type { Finding } from '../../src/checks/index.js';
 import { validateLayers, type ValidationReport } from '../../src/workflow/validate.js';
 import { createOverlayFixture, type FixtureChange } from '../helpers/fixture-overlay.js';
@@ -14,8 +15,10 @@ export interface TestLayer {
   readonly modify?: Readonly<Record<string, (text: string) => string>>;
   /** Overlay files the layer deletes. */
   readonly remove?: readonly string[];
-  /** New overlay files the layer places. */
-  readonly add?: Readonly<Record<string, string>>;
+  /** New overlay files the layer places (`{ link }` for a symlink). */
+  readonly add?: Readonly<Record<string, string | { link: string }>>;
+  /** The tree the layer's paths are relative to: the overlay (default) or the scripts repository root. */
+  readonly root?: 'overlay' | 'scripts';
   /** Structured edits, as written in a manifest. */
   readonly edits?: readonly Record<string, unknown>[];
 }
@@ -39,35 +42,59 @@ export function replace(from: string, to: string): (text: string) => string {
   };
 }
 
+const plainFixtures = new Map<string, ReturnType<typeof createOverlayFixture>>();
+
+/** The example upstream without further changes, built once per layout: validation only reads it. */
+function plainFixture(layout: 'scripts' | 'overlay'): ReturnType<typeof createOverlayFixture> {
+  let fixture = plainFixtures.get(layout);
+  if (!fixture) plainFixtures.set(layout, (fixture = createOverlayFixture({ layout })));
+  return fixture;
+}
+
 /** Builds the example upstream and the layer set in temporary directories and validates the set against it. */
 export async function validateTestSet(run: TestRun): Promise<ValidationReport> {
-  const fixture = await createOverlayFixture({ layout: run.layout ?? 'scripts', ...(run.upstream ? { changes: run.upstream } : {}) });
+  const { layersDir, upstream } = await writeTestSet(run);
+  return validateLayers({ layersDir, upstream });
+}
+
+/** Builds the example upstream and the layer set in temporary directories. */
+export async function writeTestSet(run: TestRun): Promise<{ layersDir: string; upstream: string }> {
+  const fixture = run.upstream ? await createOverlayFixture({ layout: run.layout ?? 'scripts', changes: run.upstream }) : await plainFixture(run.layout ?? 'scripts');
   const overlayDir = join(fixture.dir, fixture.overlayPrefix);
   const current = new Map<string, string>();
-  const textOf = async (path: string) => current.get(path) ?? (await readFile(join(overlayDir, path), 'utf8'));
+  const textOf = async (path: string, root: 'overlay' | 'scripts' = 'overlay') =>
+    current.get(`${root}:${path}`) ?? (await readFile(join(root === 'overlay' ? overlayDir : fixture.dir, path), 'utf8'));
+  /** The file as the layer finds it: a symlink as a link, a regular file with its mode. */
+  const entryOf = async (path: string, root: 'overlay' | 'scripts'): Promise<FileEntry> => {
+    const full = join(root === 'overlay' ? overlayDir : fixture.dir, path);
+    const info = await lstat(full);
+    if (info.isSymbolicLink()) return { mode: '120000', data: Buffer.from(await readlink(full)) };
+    return { mode: info.mode & 0o100 ? '100755' : '100644', data: Buffer.from(await textOf(path, root)) };
+  };
   const files: Record<string, FileSpec> = {
     'patches/series': `${run.layers.map((layer) => layer.name).join('\n')}\n`,
     'values.yaml': run.values ?? STOCK_ONLY_VALUES,
   };
   for (const layer of run.layers) {
-    const manifest = { summary: `test layer ${layer.name}`, description: 'A layer of a check test.', flags: layer.flags ?? [], edits: layer.edits ?? [] };
+    const root = layer.root ?? 'overlay';
+    const manifest = { summary: `test layer ${layer.name}`, description: 'A layer of a check test.', root, flags: layer.flags ?? [], edits: layer.edits ?? [] };
     files[`patches/${layer.name}/layer.yaml`] = JSON.stringify(manifest, null, 2);
     const patches: string[] = [];
     for (const [path, change] of Object.entries(layer.modify ?? {})) {
-      const before = await textOf(path);
-      const after = change(before);
-      current.set(path, after);
-      patches.push(createPatch(path, path, { mode: '100644', data: Buffer.from(before) }, { mode: '100644', data: Buffer.from(after) }));
+      const before = await entryOf(path, root);
+      const after = change(before.data.toString('utf8'));
+      current.set(`${root}:${path}`, after);
+      patches.push(createPatch(path, path, before, { mode: before.mode, data: Buffer.from(after) }));
     }
     for (const path of layer.remove ?? []) {
-      patches.push(createPatch(path, path, { mode: '100644', data: Buffer.from(await textOf(path)) }, undefined));
+      patches.push(createPatch(path, path, await entryOf(path, root), undefined));
     }
     if (patches.length) files[`patches/${layer.name}/0001-change.patch`] = patches.join('');
     for (const [path, text] of Object.entries(layer.add ?? {})) files[`overlay/${layer.name}/${path}`] = text;
   }
   const layersDir = await makeTempDir('nano-overlay-layers-');
   await writeFiles(layersDir, files);
-  return validateLayers({ layersDir, upstream: fixture.dir });
+  return { layersDir, upstream: fixture.dir };
 }
 
 /** The findings with `code`, as `path:line` strings, for compact assertions. */

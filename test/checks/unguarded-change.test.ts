@@ -133,11 +133,11 @@ describe('UnguardedChange', () => {
     expect(locations(await validateTestSet({ layers: [hook('echo nano\n')] }), 'UnguardedChange')).toEqual([`${HOOK}:9`]);
   });
 
-  it('counts deleting a file stock builds use as unguarded, and leaves new files alone', async () => {
+  it('counts deleting a hook as unguarded, judges a new hook against none, and leaves hooks of unknown packages alone', async () => {
     const report = await validateTestSet({
-      layers: [{ name: 'gone', remove: [HOOK], add: { 'coreos/config/env/net-misc/demo-new': 'echo new\n' } }],
+      layers: [{ name: 'gone', remove: [HOOK], add: { 'coreos/config/env/net-misc/demo-new': 'echo new\n', 'coreos/config/env/app-misc/demo-files': 'echo new\n' } }],
     });
-    expect(locations(report, 'UnguardedChange')).toEqual([`${HOOK}:null`]);
+    expect(locations(report, 'UnguardedChange')).toEqual(['coreos/config/env/app-misc/demo-files:1', `${HOOK}:null`]);
   });
 
   it('blames the layer that wrote the differing line when several layers edit a file', async () => {

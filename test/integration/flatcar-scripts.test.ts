@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyToUpstream } from '../../src/workflow/apply.js';
 import { validateLayers } from '../../src/workflow/validate.js';
-import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
+import { createPatch } from '../../src/patch/index.js';
+import { git, makeTempDir, removeTempDirs, writeFiles } from '../helpers/git.js';
 
 /**
  * The Flatcar Nano layer set against a real flatcar/scripts repository named by FLATCAR_SCRIPTS (a
@@ -20,6 +21,44 @@ describe.skipIf(!scripts || !existsSync(scripts))('the Nano layers on flatcar/sc
     const report = await validateLayers({ upstream: scripts!, ref: 'main', layersDir: NANO_LAYERS });
     expect(report.layers.map((layer) => layer.status).filter((status) => status === 'failed' || status === 'conflict')).toEqual([]);
     expect(report.findings.filter((finding) => finding.level === 'error')).toEqual([]);
+    // Every changed file has a verdict, and none is unproven.
+    const changed = new Set(report.layers.flatMap((layer) => layer.files.map((file) => file.resolvedPath)));
+    for (const path of changed) expect(report.verdicts.map((verdict) => verdict.path)).toContain(path);
+    expect(report.verdicts.filter((verdict) => verdict.verdict === 'unproven' || verdict.verdict === 'stock-changing')).toEqual([]);
+  });
+
+  it('validate at main: a root login in a FILESDIR file and an unconditional board profile are errors at their lines', async () => {
+    const overlay = 'sdk_container/src/third_party/coreos-overlay';
+    const conf = 'coreos-base/misc-files/files/openssh/50-flatcar-sshd.conf';
+    const text = git(scripts!, 'show', `main:${overlay}/${conf}`);
+    const lines = text.split('\n').length;
+    const layersDir = await makeTempDir('nano-overlay-layers-');
+    await writeFiles(layersDir, {
+      'patches/series': 'sshd-root\nboard-profile\n',
+      'values.yaml': 'profiles:\n  stock: [coreos/amd64/generic/prod, coreos/arm64/generic/prod]\n  nano: []\n',
+      'patches/sshd-root/layer.yaml': 'summary: root login\ndescription: x\n',
+      'patches/sshd-root/0001.patch': createPatch(conf, conf, { mode: '100644', data: Buffer.from(`${text}\n`) }, { mode: '100644', data: Buffer.from(`${text}\nPermitRootLogin yes\n`) }),
+      'patches/board-profile/layer.yaml': [
+        'summary: board profile',
+        'description: x',
+        'root: scripts',
+        'edits:',
+        '  - file: setup_board',
+        '    type: line-add',
+        `    after: 'PORTAGE_PROFILE=$(get_board_profile "$BOARD")'`,
+        `    line: 'PORTAGE_PROFILE="coreos-overlay:coreos/\${BOARD_ARCH}/nano"'`,
+        '',
+      ].join('\n'),
+    });
+    const report = await validateLayers({ upstream: scripts!, ref: 'main', layersDir });
+    const errors = report.findings.filter((finding) => finding.level === 'error').map((finding) => [finding.code, finding.layer, finding.path]);
+    expect(errors).toEqual([
+      ['FilesdirChangesStock', 'sshd-root', conf],
+      ['ScriptsChangeStock', 'board-profile', 'setup_board'],
+    ]);
+    expect(report.findings.find((finding) => finding.code === 'FilesdirChangesStock')?.line).toBe(lines + 1);
+    const setupBoard = git(scripts!, 'show', 'main:setup_board').split('\n');
+    expect(report.findings.find((finding) => finding.code === 'ScriptsChangeStock')?.line).toBe(setupBoard.indexOf('PORTAGE_PROFILE=$(get_board_profile "$BOARD")') + 2);
   });
 
   it('apply --branch writes one commit per layer at main and at the Nano branch fork point', async () => {

@@ -186,3 +186,35 @@ describe('compareReduced', () => {
     expect(diff).toMatchObject({ upstreamLine: undefined, patchedLine: 22, upstream: '' });
   });
 });
+
+describe('exact text and known values', () => {
+  const SED = 'src_prepare() {\n\tsed -i -e "s/a b/c/" x.conf\n\tcat > y <<-EOF\n\tkey  value\n\tEOF\n}\n';
+
+  it('keeps whitespace inside quoted strings and here-docs', async () => {
+    expect(await compareReduced(SED, SED.replace('"s/a b/c/"', '"s/a  b/c/"'), STOCK)).toBeDefined();
+    expect(await compareReduced(SED, SED.replace('key  value', 'key value'), STOCK)).toBeDefined();
+    expect(await compareReduced(SED, SED.replace('sed -i -e', 'sed  -i   -e').replace('\tsed', '    sed'), STOCK)).toBeUndefined();
+  });
+
+  it('ignores the order of IUSE tokens', async () => {
+    expect(await compareReduced('IUSE="a +b c"\n', 'IUSE="c a +b"\n', STOCK)).toBeUndefined();
+    expect(await compareReduced('IUSE="a +b c"\n', 'IUSE="c +a b"\n', STOCK)).toBeDefined();
+  });
+
+  it('decides tests of known variables and drops branches a stock build never takes', async () => {
+    const variables = new Map([['PV', '1.2'], ['VARIANT', ''], ['BOARD', 'amd64-usr']]);
+    const base = 'src_install() {\n\tdoins a\n}\n';
+    const live = 'src_install() {\n\tdoins a\n\tif [[ ${PV} == *9999* ]]; then\n\t\tdoins live\n\tfi\n}\n';
+    expect(await compareReduced(base, live, STOCK, { variables })).toBeUndefined();
+    expect(await compareReduced(base, live, STOCK, { variables: new Map([['PV', '9999']]) })).toBeDefined();
+    const exact = live.replace('*9999*', '9999');
+    expect(await compareReduced(base, exact, STOCK, { variables })).toBeUndefined();
+    expect(await compareReduced(base, exact, STOCK, { variables: new Map([['PV', '9999']]) })).toBeDefined();
+    const nano = 'src_install() {\n\tdoins a\n\t[[ ${VARIANT} == nano ]] && doins nano\n\t[ -z "${VARIANT}" ] || doins other\n}\n';
+    expect(await compareReduced(base, nano, STOCK, { variables })).toBeUndefined();
+    const board = 'case "${BOARD}" in amd64-usr) x ;; esac\n';
+    expect(await compareReduced(board, board.replace('${BOARD}', '${BOARD%%_*}'), STOCK, { variables })).toBeUndefined();
+    expect(await compareReduced(board, board.replace('${BOARD}', '${BOARD%%-*}'), STOCK, { variables })).toBeDefined();
+    expect(await compareReduced(board, board.replace('${BOARD}', '${BOARD%%_*}'), STOCK, { variables: new Map([['BOARD', 'amd64_x']]) })).toBeDefined();
+  });
+});

@@ -57,9 +57,10 @@ describe('the review page', () => {
     const rows = [...summary.matchAll(/<tr[^>]*>([\s\S]*?)<\/tr>/g)].map((row) => [...row[1]!.matchAll(/<t[dh][^>]*>([\s\S]*?)<\/t[dh]>/g)].map((cell) => cell[1]!.replace(/<[^>]+>/g, '')));
     expect(rows[0]).toEqual(['layer', 'files', '+', '−', 'hunks', 'flags (stock default)', 'stock-safe']);
     expect(rows.slice(1).map((row) => row[0])).toEqual(['demo-lean-package', 'demo-init-agent-optional', 'demo-files-motd-optional', 'demo-lean-profile', 'total']);
-    expect(rows.find((row) => row[0] === 'demo-files-motd-optional')).toEqual(['demo-files-motd-optional', '1', '5', '3', '1 guarded', 'motd (on)', 'yes']);
+    expect(rows.find((row) => row[0] === 'demo-files-motd-optional')).toEqual(['demo-files-motd-optional', '1', '5', '3', '1 guarded', 'motd (on)', 'stock-safe']);
     expect(dom.match(/class="d2h-files-diff"/g)?.length).toBe(report.layers.flatMap((layer) => layer.files.flatMap((file) => file.hunks)).length);
     expect(dom).toContain('guarded: !agent');
+    expect(dom).toContain('new package nothing stock builds');
     expect(dom).toMatch(/d2h-ins[^"]*"[^>]*>\s*<div class="d2h-code-side-line">\s*<span class="d2h-code-line-prefix">\+<\/span>\s*<span class="d2h-code-line-ctn">\s*if ! use agent; then/);
 
     const screenshot = join(OUTPUT, 'review.png');

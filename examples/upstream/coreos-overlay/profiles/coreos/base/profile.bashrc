@@ -1,0 +1,2 @@
+# Sourced by Portage for every package built with a demo profile.
+source "${BASH_SOURCE[0]}.hooks"
