@@ -3,6 +3,7 @@ import type { Check } from './context.js';
 import { flagDefaultCheck } from './flag-default.js';
 import { forcedFlagNotInIuseCheck } from './forced-flag-not-in-iuse.js';
 import { indentStyleCheck } from './indent-style.js';
+import { missingBaseCheck } from './missing-base.js';
 import { missingFilesdirFileCheck } from './missing-filesdir-file.js';
 import { packageSetDriftCheck } from './package-set-drift.js';
 import { unguardedChangeCheck } from './unguarded-change.js';
@@ -22,6 +23,7 @@ export const CHECKS: readonly Check[] = [
   missingFilesdirFileCheck,
   packageSetDriftCheck,
   indentStyleCheck,
+  missingBaseCheck,
 ];
 
 export { CheckContext, DEFAULT_STOCK_PROFILES, type Check, type CheckInput, type ProfileConfig } from './context.js';

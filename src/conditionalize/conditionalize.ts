@@ -77,7 +77,7 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
     const stock = await stockProfiles(loaded.set, result.overlay, masters);
     const nanoDir = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
     const beforeLayer = treesBefore(trees, result, result.layers.indexOf(outcome)).overlay;
-    const planned = await planLayer(loaded.set, layer.name, changes, guard, stock, nanoDir, request.reason, beforeLayer);
+    const planned = await planLayer(loaded.set, layer.name, changes, guard, stock, nanoDir, request.reason, beforeLayer, upstream.commit);
 
     const disk = new DiskTree(loaded.dir);
     const manifestText = (await disk.read(layer.manifestFile))!.data.toString('utf8');
@@ -104,6 +104,7 @@ async function planLayer(
   nanoDir: string | undefined,
   reason: string | undefined,
   beforeLayer: ReadableTree,
+  base: string,
 ): Promise<{ plan: LayerPlan | undefined; expected: Map<string, string>; report: ReportParts }> {
   const converted: ReportParts['converted'][number][] = [];
   const moved: ReportParts['moved'][number][] = [];
@@ -183,7 +184,7 @@ async function planLayer(
   if (converted.length === 0 && moved.length === 0) return { plan: undefined, expected, report };
   const description = guard.default === 'off' ? `Off by default: ${reason!.trim()}` : 'On by default, so stock builds keep their behaviour; Nano builds turn it off.';
   return {
-    plan: { replaced, edits, patches, placed, flag: { name: guard.flag, default: guard.default, packages: [...packages], description } },
+    plan: { replaced, edits, patches, placed, base, flag: { name: guard.flag, default: guard.default, packages: [...packages], description } },
     expected,
     report,
   };

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { FileOutcome } from '../layers/apply.js';
 import type { Layer } from '../layers/load.js';
-import { createTreePatch } from '../patch/index.js';
+import { createTreePatch, parsePatch, type CreatePatchOptions } from '../patch/index.js';
 import type { ReadableTree } from '../tree/types.js';
 import type { LayerSetWriter } from './layer-writer.js';
 
@@ -39,8 +39,9 @@ export function coverFor(covers: PatchFileCover[], layer: string, addPatches: st
 }
 
 /**
- * Rewrites each plain patch file from `before` to `after` over the paths it covers: 3 lines of
- * context, `index` lines with full blob ids, files sorted; an emptied patch file is removed (its
+ * Rewrites each plain patch file from `before` to `after` over the paths it covers in the file's own
+ * style (its context width, hunk headers or none; 3 lines and git's headers for a new file), `index`
+ * lines with full blob ids, files sorted; an emptied patch file is removed (its
  * name is returned in `removed`). Templated patch files are not written: those whose output would
  * change are returned in `templates`, to be edited by hand.
  */
@@ -54,9 +55,9 @@ export async function writeCovers(
   const removed = new Set<string>();
   const templates: string[] = [];
   for (const cover of covers) {
-    const text = await createTreePatch(before, after, [...cover.paths].sort());
+    const current = layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
+    const text = await createTreePatch(before, after, [...cover.paths].sort(), current === undefined ? { functionContext: true } : patchStyle(current, cover.file));
     if (cover.template) {
-      const current = layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
       if (text !== current) templates.push(cover.file);
     } else if (text === '') {
       if (await writer.remove(cover.file)) removed.add(posix.basename(cover.file));
@@ -65,4 +66,29 @@ export async function writeCovers(
     }
   }
   return { removed, templates };
+}
+
+/**
+ * The context width and hunk-header habit of a patch file: the widest context on either side of a
+ * change (hunks at a file's edge have less), and whether any hunk names its function.
+ */
+export function patchStyle(text: string, file: string): Pick<CreatePatchOptions, 'context' | 'functionContext'> {
+  let context = 0;
+  let named = false;
+  let hunks = 0;
+  try {
+    for (const patch of parsePatch(text, file)) {
+      for (const hunk of patch.hunks) {
+        hunks++;
+        named ||= hunk.header.trim() !== '';
+        const kinds = hunk.lines.map((line) => line.kind);
+        const leading = kinds.findIndex((kind) => kind !== ' ');
+        const trailing = [...kinds].reverse().findIndex((kind) => kind !== ' ');
+        context = Math.max(context, leading < 0 ? 0 : leading, trailing < 0 ? 0 : trailing);
+      }
+    }
+  } catch {
+    return { functionContext: true };
+  }
+  return hunks === 0 ? { functionContext: true } : { context, functionContext: named };
 }

@@ -42,7 +42,8 @@ export function updateManifestText(text: string, file: string, change: ManifestC
   return text.endsWith('\n') ? out : out.replace(/\n$/, '');
 }
 
-function setBase(doc: Document, base: string): void {
+/** Sets the manifest's `base`, in place when it has one, else right after `description`. */
+export function setBase(doc: Document, base: string): void {
   if (doc.has('base')) {
     doc.set('base', base);
     return;

@@ -52,7 +52,8 @@ type Root = 'overlay' | 'scripts';
  * its patch re-created from the upstream plus the layers before the owner to the work-tree file
  * (structured edits of that file are dropped: the text holds their change now); an overlay file
  * is copied back, and one rendered from a template is refused, naming the `.hbs` to edit by hand.
- * Files no layer owns are listed, or claimed by `claim`. Nothing is written when something is refused.
+ * Files no layer owns are listed, or claimed by `claim`. Every refreshed layer records the work
+ * tree's HEAD as its `base`. Nothing is written when something is refused.
  */
 export async function refreshLayers(request: RefreshRequest): Promise<RefreshReport> {
   const layers = await loadLayersFrom(request.layersDir);
@@ -91,7 +92,7 @@ export async function refreshLayers(request: RefreshRequest): Promise<RefreshRep
     const droppedEdits: string[] = [];
     const plans = [];
     for (const [index, files] of [...owned].sort((a, b) => a[0] - b[0])) {
-      plans.push(await planLayer(layers.rendered[index]!, treesBefore(base, applied, index), files, disks));
+      plans.push(await planLayer(layers.rendered[index]!, treesBefore(base, applied, index), files, disks, upstream.commit));
     }
     for (const plan of plans) {
       await plan.write(writer);
@@ -110,6 +111,7 @@ async function planLayer(
   before: { overlay: PendingTree; scripts?: PendingTree },
   files: { root: Root; path: string; claimed: boolean }[],
   disks: Record<Root, DiskTree>,
+  baseCommit: string,
 ) {
   const { layer } = rendered;
   const root = layer.manifest.root;
@@ -156,10 +158,10 @@ async function planLayer(
       }
       const touched = covers.filter((cover) => refreshed.some((item) => item.into === cover.file));
       const { removed } = await writeCovers(writer, layer, touched, start, patchStep);
-      if (removeEdits.size > 0 || addPatches.length > 0 || removed.size > 0) {
-        const text = await readFile(join(writer.dir, layer.manifestFile), 'utf8');
-        await writer.writeText(layer.manifestFile, updateManifestText(text, layer.manifestFile, { removeEdits, addPatches, removePatches: removed }));
-      }
+      const text = await readFile(join(writer.dir, layer.manifestFile), 'utf8');
+      const change = { base: baseCommit, removeEdits, addPatches, removePatches: removed };
+      const updated = updateManifestText(text, layer.manifestFile, change);
+      if (updated !== text) await writer.writeText(layer.manifestFile, updated);
     },
   };
 }

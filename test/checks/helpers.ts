@@ -18,6 +18,8 @@ export interface TestLayer {
   readonly add?: Readonly<Record<string, string>>;
   /** Structured edits, as written in a manifest. */
   readonly edits?: readonly Record<string, unknown>[];
+  /** The manifest's `base`. */
+  readonly base?: string;
 }
 
 export interface TestRun {
@@ -50,7 +52,7 @@ export async function validateTestSet(run: TestRun): Promise<ValidationReport> {
     'values.yaml': run.values ?? STOCK_ONLY_VALUES,
   };
   for (const layer of run.layers) {
-    const manifest = { summary: `test layer ${layer.name}`, description: 'A layer of a check test.', flags: layer.flags ?? [], edits: layer.edits ?? [] };
+    const manifest = { summary: `test layer ${layer.name}`, description: 'A layer of a check test.', ...(layer.base ? { base: layer.base } : {}), flags: layer.flags ?? [], edits: layer.edits ?? [] };
     files[`patches/${layer.name}/layer.yaml`] = JSON.stringify(manifest, null, 2);
     const patches: string[] = [];
     for (const [path, change] of Object.entries(layer.modify ?? {})) {

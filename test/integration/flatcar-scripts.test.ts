@@ -1,6 +1,8 @@
 import { existsSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startRebase } from '../../src/maintain/rebase.js';
 import { applyToUpstream } from '../../src/workflow/apply.js';
 import { validateLayers } from '../../src/workflow/validate.js';
 import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
@@ -31,5 +33,20 @@ describe.skipIf(!scripts || !existsSync(scripts))('the Nano layers on flatcar/sc
       expect(report.ok).toBe(true);
       expect(git(clone, 'rev-list', '--count', `${ref}..${branch}`)).toBe(String(report.layers.length));
     }
+  });
+
+  it('rebase --onto the fork point and back to main: every layer moves, and the patches come back byte for byte', async () => {
+    const layers = join(await makeTempDir('nano-overlay-layers-'), 'layers');
+    for (const part of ['patches', 'templates', 'overlay', 'values.yaml']) await cp(join(NANO_LAYERS, part), join(layers, part), { recursive: true });
+    git(layers, 'init', '-q');
+    git(layers, 'add', '-A');
+    git(layers, 'commit', '-qm', 'layers');
+    const forkPoint = git(scripts!, 'merge-base', 'main', 't-lo/flatcar-nano');
+    const older = await startRebase({ upstream: scripts!, onto: forkPoint, layersDir: layers });
+    expect(older.layers.filter((layer) => layer.status === 'conflict')).toEqual([]);
+    expect(git(layers, 'diff', '--name-only', '--', 'patches/')).toContain('layer.yaml');
+    const back = await startRebase({ upstream: scripts!, onto: 'main', layersDir: layers });
+    expect(back.done).toBe(true);
+    expect(git(layers, 'status', '--porcelain')).toBe('');
   });
 });

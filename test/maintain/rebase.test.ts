@@ -25,6 +25,25 @@ function fileOf(report: Awaited<ReturnType<typeof startRebase>>, layer: string, 
 }
 
 describe('rebase --onto', () => {
+  it('moves the bundled example onto a newer upstream and back: only the base lines differ from where it started', async () => {
+    const { fixture, layers } = await setup();
+    const before = await snapshot(layers);
+    const older = fixture.head;
+    await fixture.commitNewer();
+    expect((await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers })).done).toBe(true);
+    const moved = await snapshot(layers);
+    expect(Object.keys(moved).filter((path) => moved[path] !== before[path])).toContain(MOTD_PATCH);
+    const back = await startRebase({ upstream: fixture.dir, onto: older, layersDir: layers });
+    expect(back.done).toBe(true);
+    expect(back.layers.map((layer) => [layer.name, layer.status])).toEqual([
+      ['demo-lean-package', 'clean'],
+      ['demo-init-agent-optional', 'followed'],
+      ['demo-files-motd-optional', 'followed'],
+      ['demo-lean-profile', 'clean'],
+    ]);
+    expect(await snapshot(layers)).toEqual(before);
+  });
+
   it('follows a revision bump and rewrites the patch and base against the new upstream', async () => {
     const { fixture, layers } = await setup();
     const newer = await fixture.commitNewer();
@@ -41,7 +60,7 @@ describe('rebase --onto', () => {
     expect(patch).toMatch(/^diff --git a\/app-misc\/demo-files\/demo-files-0-r4\.ebuild b\/app-misc\/demo-files\/demo-files-0-r4\.ebuild\nindex [0-9a-f]{40}\.\.[0-9a-f]{40} 100644\n/);
     const manifest = await readFile(join(layers, 'patches/demo-init-agent-optional/layer.yaml'), 'utf8');
     expect(manifest).toContain(`base: ${newer}`);
-    expect(manifest).toContain('file: coreos-base/demo-init/demo-init-9999.ebuild');
+    expect(manifest).toContain('file: coreos-base/demo-init/demo-init-0.0.1-r13.ebuild');
     expect(manifest).toContain('packages: [coreos-base/demo-init]');
 
     const applied = await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
