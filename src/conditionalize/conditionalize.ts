@@ -1,7 +1,7 @@
 import type { StructuredEdit } from '../edits/index.js';
 import { InputError } from '../errors.js';
 import { appliedTo, treesBefore, type FileOutcome } from '../layers/apply.js';
-import { loadLayerSet, type LayerSet } from '../layers/load.js';
+import { loadLayerSet, SERIES_FILE, VALUES_FILE, type LayerSet } from '../layers/load.js';
 import { renderLayerSet } from '../layers/render.js';
 import { createPatch } from '../patch/index.js';
 import { layerChanges, type LayerChanges } from '../review/layer-diffs.js';
@@ -12,8 +12,10 @@ import type { ChangeSet, ReadableTree } from '../tree/types.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { applyRendered } from '../workflow/apply.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
+import { implicitPhases } from '../portage/phases.js';
 import { conditionalizeEbuild, guardFor, type Guard } from './ebuild.js';
-import { nanoProfileDir, nanoTarget, profileLineChanges } from './profiles.js';
+import { claimSettingsFile, NANO_PROFILE_HINT, newProfileChanges, planNanoProfile, type NewNanoProfile } from './new-profile.js';
+import { nanoProfileDir, nanoTarget, nanoUseLines, profileLineChanges } from './profiles.js';
 import { rewriteLayer, type LayerPlan } from './rewrite.js';
 
 export interface ConditionalizeRequest {
@@ -75,13 +77,20 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
     const changes = (await layerChanges(result, trees)).find((entry) => entry.name === layer.name)!;
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const stock = await stockProfiles(loaded.set, result.overlay, masters);
-    const nanoDir = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
+    const existing = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
+    const created = existing === undefined ? planNanoProfile(loaded.set) : undefined;
     const beforeLayer = treesBefore(trees, result, result.layers.indexOf(outcome)).overlay;
-    const planned = await planLayer(loaded.set, layer.name, changes, guard, stock, nanoDir, request.reason, beforeLayer, upstream.commit);
+    const context = { stock, nanoDir: existing ?? created?.dir, created, beforeLayer, base: upstream.commit, masters };
+    const planned = await planLayer(loaded.set, layer.name, changes, guard, request.reason, context);
 
     const disk = new DiskTree(loaded.dir);
     const manifestText = (await disk.read(layer.manifestFile))!.data.toString('utf8');
-    const rewrite = planned.plan ? rewriteLayer(layer, manifestText, planned.plan) : new Map();
+    const rewrite: ChangeSet = planned.plan ? rewriteLayer(layer, manifestText, planned.plan) : new Map();
+    if (planned.plan && created && created.files.size > created.profiles.length) {
+      const textOf = async (path: string) => (await disk.read(path))?.data.toString('utf8') ?? '';
+      for (const [path, entry] of newProfileChanges(loaded.set, created, layer.name, upstream.commit, await textOf(SERIES_FILE), await textOf(VALUES_FILE))) rewrite.set(path, entry);
+      planned.report.next.unshift(`created layer '${created.layer}' with the Nano profiles ${created.profiles.join(', ')} (values.yaml profiles.nano); Nano builds select them`);
+    }
     if (planned.plan) await verify(loaded.dir, rewrite, upstream, layer.name, planned.expected);
     const diff = await layerSetDiff(disk, rewrite);
     const written = !request.dryRun && rewrite.size > 0;
@@ -92,7 +101,19 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
   }
 }
 
-type ReportParts = Pick<ConditionalizeReport, 'converted' | 'moved' | 'unconverted' | 'next'>;
+type ReportParts = Pick<ConditionalizeReport, 'converted' | 'moved' | 'unconverted' | 'next'> & { next: string[] };
+
+/** What planning a layer reads besides the layer: the profiles, the tree before the layer, the upstream commit. */
+interface PlanContext {
+  readonly stock: StockProfiles;
+  /** Where Nano profile lines go, when there is (or will be) a Nano profile. */
+  readonly nanoDir: string | undefined;
+  /** The Nano profile layer this run creates, when there is no Nano profile yet. */
+  readonly created: NewNanoProfile | undefined;
+  readonly beforeLayer: ReadableTree;
+  readonly base: string;
+  readonly masters: ReadableTree | undefined;
+}
 
 /** Decides file by file what becomes of the layer's changes. */
 async function planLayer(
@@ -100,12 +121,10 @@ async function planLayer(
   name: string,
   changes: LayerChanges,
   guard: Guard,
-  stock: StockProfiles,
-  nanoDir: string | undefined,
   reason: string | undefined,
-  beforeLayer: ReadableTree,
-  base: string,
+  context: PlanContext,
 ): Promise<{ plan: LayerPlan | undefined; expected: Map<string, string>; report: ReportParts }> {
+  const { stock, nanoDir, created, beforeLayer, base, masters } = context;
   const converted: ReportParts['converted'][number][] = [];
   const moved: ReportParts['moved'][number][] = [];
   const unconverted: ReportParts['unconverted'][number][] = [];
@@ -138,7 +157,8 @@ async function planLayer(
     const before = file.before.data.toString('utf8');
     const after = file.after.data.toString('utf8');
     if (file.path.endsWith('.ebuild')) {
-      const result = await conditionalizeEbuild(before, after, file.path, guard);
+      const prepareCall = (await implicitPhases(before, (name) => eclassText(name, beforeLayer, masters))).get('src_prepare');
+      const result = await conditionalizeEbuild(before, after, file.path, guard, prepareCall ? { prepareCall } : {});
       result.unconverted.forEach((entry) => leave(entry.reason, entry.line));
       if (result.converted.length === 0) continue;
       replaced.push(...sources);
@@ -149,27 +169,31 @@ async function planLayer(
       converted.push({ path: file.path, as: result.edits ? 'edits' : 'patch', changes: result.converted });
     } else if (stock.files.has(file.path)) {
       const lines = profileLineChanges(before, after);
-      if (lines.added.length === 0) {
+      const nanoLines = nanoUseLines(file.path, lines.removed, lines.added);
+      if (lines.added.length === 0 && nanoLines === undefined) {
         leave('removes lines a stock profile reads; stock builds would change');
         continue;
       }
       if (!nanoDir) {
-        leave('adds lines a stock profile reads, and values.yaml names no Nano profile (profiles.nano) to move them to');
+        leave(`changes lines a stock profile reads, and values.yaml names no Nano profile (profiles.nano) to move them to: ${NANO_PROFILE_HINT}`);
         continue;
       }
       const target = nanoTarget(file.path, stock, nanoDir);
       const owner = placedBy.get(target);
-      const exists = (await beforeLayer.read(target)) !== undefined;
+      const exists = (await beforeLayer.read(target)) !== undefined || claimSettingsFile(created, target);
       if (!exists && owner !== undefined && owner !== name) {
         leave(`adds lines a stock profile reads; their place, ${target}, is placed by layer '${owner}', which comes later: move this layer after it`);
         continue;
       }
       replaced.push(...sources);
-      edits.push(...lines.removed.map((line) => ({ file: file.path, edit: { type: 'line-remove', line } as StructuredEdit })));
-      lines.removed.forEach((line) => leave(`removes '${line}', which a stock profile reads; left as it was`));
-      if (!exists) placed.push({ path: target, lines: lines.added });
-      else edits.push(...lines.added.map((line) => ({ file: target, edit: { type: 'line-add', line } as StructuredEdit })));
-      moved.push({ from: file.path, to: target, lines: lines.added });
+      const moving = nanoLines ?? lines.added;
+      if (nanoLines === undefined) {
+        edits.push(...lines.removed.map((line) => ({ file: file.path, edit: { type: 'line-remove', line } as StructuredEdit })));
+        lines.removed.forEach((line) => leave(`removes '${line}', which a stock profile reads; left as it was`));
+      }
+      if (!exists) placed.push({ path: target, lines: moving });
+      else edits.push(...moving.map((line) => ({ file: target, edit: { type: 'line-add', line } as StructuredEdit })));
+      moved.push({ from: file.path, to: target, lines: moving });
     } else if (!file.path.startsWith('profiles/')) {
       leave('is neither an ebuild nor a profile file; guard it by hand (for a package from portage-stable, in its coreos/config/env hook)');
     }
@@ -188,6 +212,12 @@ async function planLayer(
     expected,
     report,
   };
+}
+
+/** An eclass's text from the overlay, else from portage-stable. */
+async function eclassText(name: string, overlay: ReadableTree, masters: ReadableTree | undefined): Promise<string | undefined> {
+  const entry = (await overlay.read(`eclass/${name}.eclass`)) ?? (await masters?.read(`eclass/${name}.eclass`));
+  return entry?.data.toString('utf8');
 }
 
 /** Applies the rewritten layer set in memory and checks that the layer produces the guarded files. */

@@ -95,7 +95,7 @@ function addTo(doc: Document, key: string, value: unknown): void {
   list.add(doc.createNode(value));
 }
 
-/** Adds the flag to the manifest's `flags`, or adds the packages to the entry it already has. */
+/** Adds the flag to the manifest's `flags`, or adds the packages and the default to the entry it already has. */
 function setFlag(doc: Document, flag: LayerPlan['flag']): void {
   const flags = doc.get('flags');
   const existing = isSeq(flags) ? flags.items.find((item) => isMap(item) && item.get('name') === flag.name) : undefined;
@@ -106,6 +106,7 @@ function setFlag(doc: Document, flag: LayerPlan['flag']): void {
     if (isSeq(packages)) missing.forEach((pkg) => packages.add(doc.createNode(pkg)));
     else existing.set('packages', doc.createNode(flag.packages));
     if (!existing.has('description')) existing.set('description', flag.description);
+    existing.set('default', flag.default);
     return;
   }
   addTo(doc, 'flags', { name: flag.name, default: flag.default, packages: [...flag.packages], description: flag.description });
