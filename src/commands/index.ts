@@ -4,6 +4,7 @@ import { registerConditionalizeCommand } from './conditionalize.js';
 import { registerImportCommand } from './import.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
+import { registerNightlyCommand } from './nightly.js';
 import { registerPatchCommand } from './patch.js';
 import { registerRebaseCommand } from './rebase.js';
 import { registerRefreshCommand } from './refresh.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerReviewCommand(program);
   registerConditionalizeCommand(program);
   registerPatchCommand(program);
+  registerNightlyCommand(program);
 }
