@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { conditionalizeLayer } from '../../src/conditionalize/conditionalize.js';
+import { importBranch } from '../../src/maintain/import.js';
 import { startRebase } from '../../src/maintain/rebase.js';
 import { applyToUpstream } from '../../src/workflow/apply.js';
 import { validateLayers } from '../../src/workflow/validate.js';
@@ -48,5 +50,27 @@ describe.skipIf(!scripts || !existsSync(scripts))('the Nano layers on flatcar/sc
     const back = await startRebase({ upstream: scripts!, onto: 'main', layersDir: layers });
     expect(back.done).toBe(true);
     expect(git(layers, 'status', '--porcelain')).toBe('');
+  });
+
+  it('the imported Nano branch: conditionalize of every overlay layer with its flag leaves no stock-safety error at the base', async () => {
+    const into = join(await makeTempDir('nano-overlay-import-'), 'layers');
+    const imported = await importBranch({ upstream: scripts!, from: 't-lo/flatcar-nano', into });
+    const flags: Record<string, string> = {
+      'coreos-base-coreos-init': 'openssh',
+      'coreos-base-coreos-cloudinit': 'openssh',
+      'app-emulation-wa-linux-agent': 'openssh',
+      'coreos-base-misc-files': 'bash',
+      'sys-apps-baselayout': 'bash',
+      'app-crypt-clevis': 'jq',
+      'profiles-coreos-base': 'openssh',
+      'profiles-coreos-targets-generic': 'openssh',
+    };
+    for (const [layer, flag] of Object.entries(flags)) {
+      const report = await conditionalizeLayer({ upstream: scripts!, ref: imported.base, layersDir: into, layer, flag });
+      expect(report.unconverted, layer).toEqual([]);
+    }
+    const report = await validateLayers({ upstream: scripts!, ref: imported.base, layersDir: into });
+    const stockSafety = new Set(['UnguardedChange', 'FlagDefaultChangesStock', 'UnguardedProfileChange']);
+    expect(report.findings.filter((finding) => stockSafety.has(finding.code))).toEqual([]);
   });
 });
