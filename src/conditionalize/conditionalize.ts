@@ -10,7 +10,12 @@ import { DiskTree, writeChanges } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
 import type { ChangeSet, ReadableTree } from '../tree/types.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { flagDefaultCheck } from '../checks/flag-default.js';
+import type { Finding } from '../checks/finding.js';
+import { unguardedChangeCheck } from '../checks/unguarded-change.js';
+import { unguardedProfileChangeCheck } from '../checks/unguarded-profile-change.js';
 import { applyRendered } from '../workflow/apply.js';
+import { applyAndCheck } from '../workflow/validate.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
 import { implicitPhases } from '../portage/phases.js';
 import { conditionalizeEbuild, guardFor, type Guard } from './ebuild.js';
@@ -50,12 +55,16 @@ export interface ConditionalizeReport {
 
 const FLAG_NAME = /^[A-Za-z0-9][A-Za-z0-9+_@-]*$/;
 
+/** The checks a conversion must satisfy: what it rewrites must be stock-safe. */
+const STOCK_SAFETY_CHECKS = [unguardedChangeCheck, flagDefaultCheck, unguardedProfileChangeCheck];
+
 /**
  * Rewrites layer `layer` so that its unconditional changes to upstream ebuilds run under USE flag
  * `flag` (see conditionalizeEbuild) and its additions to profile files that stock builds read move
  * to the Nano profile. The layer set is applied in memory to the upstream at `ref` to see each
  * change; the rewritten layer is applied again and must produce the guarded files before anything
- * is written. With `dryRun` nothing is written and the report carries the diff.
+ * is written, and the stock-safety checks run on it: what they still find is listed as unconverted.
+ * With `dryRun` nothing is written and the report carries the diff.
  */
 export async function conditionalizeLayer(request: ConditionalizeRequest): Promise<ConditionalizeReport> {
   const stockDefault = request.default ?? 'on';
@@ -91,7 +100,10 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
       for (const [path, entry] of newProfileChanges(loaded.set, created, layer.name, upstream.commit, await textOf(SERIES_FILE), await textOf(VALUES_FILE))) rewrite.set(path, entry);
       planned.report.next.unshift(`created layer '${created.layer}' with the Nano profiles ${created.profiles.join(', ')} (values.yaml profiles.nano); Nano builds select them`);
     }
-    if (planned.plan) await verify(loaded.dir, rewrite, upstream, layer.name, planned.expected);
+    if (planned.plan) {
+      const left = await verify(loaded.dir, rewrite, upstream, layer.name, planned.expected);
+      planned.report.unconverted.push(...left.map((finding) => ({ path: finding.path ?? layer.manifestFile, line: finding.line, reason: `validate still finds ${finding.code}: ${finding.message}` })));
+    }
     const diff = await layerSetDiff(disk, rewrite);
     const written = !request.dryRun && rewrite.size > 0;
     if (written) await writeChanges(loaded.dir, rewrite);
@@ -101,7 +113,7 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
   }
 }
 
-type ReportParts = Pick<ConditionalizeReport, 'converted' | 'moved' | 'unconverted' | 'next'> & { next: string[] };
+type ReportParts = Pick<ConditionalizeReport, 'converted' | 'moved' | 'unconverted' | 'next'> & { next: string[]; unconverted: ConditionalizeReport['unconverted'][number][] };
 
 /** What planning a layer reads besides the layer: the profiles, the tree before the layer, the upstream commit. */
 interface PlanContext {
@@ -221,10 +233,12 @@ async function eclassText(name: string, overlay: ReadableTree, masters: Readable
 }
 
 /** Applies the rewritten layer set in memory and checks that the layer produces the guarded files. */
-async function verify(dir: string, rewrite: ChangeSet, upstream: Upstream, layer: string, expected: ReadonlyMap<string, string>): Promise<void> {
+async function verify(dir: string, rewrite: ChangeSet, upstream: Upstream, layer: string, expected: ReadonlyMap<string, string>): Promise<Finding[]> {
   const tree = new PendingTree(new DiskTree(dir));
   tree.merge(rewrite);
-  const result = await applyRendered(upstream, renderLayerSet(await loadLayerSet(tree)));
+  const set = await loadLayerSet(tree);
+  const rendered = renderLayerSet(set);
+  const { result, findings } = await applyAndCheck(upstream, { dir, set, rendered }, STOCK_SAFETY_CHECKS);
   const outcome = result.layers.find((entry) => entry.name === layer);
   if (!outcome || outcome.status === 'failed' || outcome.status === 'conflict') {
     throw new Error(`the rewritten layer '${layer}' does not apply: ${outcome?.files.find((file) => file.message)?.message ?? outcome?.status}`);
@@ -233,6 +247,7 @@ async function verify(dir: string, rewrite: ChangeSet, upstream: Upstream, layer
     const produced = outcome.changes.get(path)?.data.toString('utf8');
     if (produced !== text) throw new Error(`the rewritten layer '${layer}' does not reproduce the guarded ${path}`);
   }
+  return findings.filter((finding) => finding.layer === layer && finding.level === 'error');
 }
 
 /** The change to the layer set's files as a patch, path by path. */
