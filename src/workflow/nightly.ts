@@ -52,8 +52,8 @@ export async function nightlyRun(request: NightlyRequest): Promise<NightlyReport
 /** The per-layer rebase table, in Markdown. */
 function rebaseTable(rebase: RebaseReport): string {
   const rows = rebase.layers.map((layer) => {
-    const files = layer.files.filter((file) => file.status !== 'clean').map((file) => `${file.resolvedPath} (${file.status})`);
-    return `| ${layer.name} | ${layer.status} | ${files.join('<br>') || '—'} |`;
+    const files = new Set(layer.files.filter((file) => file.status !== 'clean').map((file) => `${file.resolvedPath} (${file.status})`));
+    return `| ${layer.name} | ${layer.status} | ${[...files].join('<br>') || '—'} |`;
   });
   return ['| layer | rebase | files not clean |', '| --- | --- | --- |', ...rows].join('\n');
 }

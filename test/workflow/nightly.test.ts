@@ -18,7 +18,8 @@ describe('the nightly maintainer run on the bundled example', () => {
     const report = await nightlyRun({ upstream: fixture.dir, onto: 'main', layersDir: layers });
     expect(report.outcome).toBe('ready');
     expect(report.body).toContain(`# Move the Nano layers onto main (${newer.slice(0, 12)})`);
-    expect(report.body).toContain('| demo-files-motd-optional | followed |');
+    expect(report.body).toContain('| demo-files-motd-optional | followed | app-misc/demo-files/demo-files-0-r4.ebuild (followed) |');
+    expect(report.body).toContain('| demo-init-agent-optional | followed | coreos-base/demo-init/demo-init-9999.ebuild (followed) |');
     expect(report.body).toContain('validate: no errors.');
     expect(report.body).toContain('demo-init-agent-optional');
     expect(await readFile(join(layers, 'patches/demo-files-motd-optional/layer.yaml'), 'utf8')).toContain(`base: ${newer}`);
