@@ -7,6 +7,7 @@
 export { applyToUpstream, applyRendered, type ApplyReport, type ApplyRequest, type ApplyDestination } from './workflow/apply.js';
 export { validateLayers, applyAndCheck, type ValidationReport, type ValidateRequest } from './workflow/validate.js';
 export { validateRange, type RangeReport, type RangeRequest, type LayerHistory } from './workflow/validate-range.js';
+export { nightlyRun, type NightlyReport, type NightlyRequest } from './workflow/nightly.js';
 export { runPatch, type PatchCommandOptions, type PatchCommandResult } from './workflow/patch.js';
 export { loadLayersFrom, type LoadedLayers } from './workflow/layer-set.js';
 export { importBranch } from './maintain/import.js';

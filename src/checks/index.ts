@@ -5,6 +5,7 @@ import { filesdirChangesStockCheck } from './filesdir-changes-stock.js';
 import { flagDefaultCheck } from './flag-default.js';
 import { forcedFlagNotInIuseCheck } from './forced-flag-not-in-iuse.js';
 import { indentStyleCheck } from './indent-style.js';
+import { missingBaseCheck } from './missing-base.js';
 import { missingFilesdirFileCheck } from './missing-filesdir-file.js';
 import { nanoFlagNotOffCheck } from './nano-flag-not-off.js';
 import { packageSetDriftCheck } from './package-set-drift.js';
@@ -40,6 +41,7 @@ export const CHECKS: readonly Check[] = [
   nanoFlagNotOffCheck,
   profileLineNoEffectCheck,
   requiredUseUnsatisfiedCheck,
+  missingBaseCheck,
 ];
 
 export { CheckContext, DEFAULT_STOCK_PROFILES, type Check, type CheckInput, type ProfileConfig } from './context.js';

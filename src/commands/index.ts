@@ -5,6 +5,7 @@ import { registerImageCommands } from './image.js';
 import { registerImportCommand } from './import.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
+import { registerNightlyCommand } from './nightly.js';
 import { registerPatchCommand } from './patch.js';
 import { registerRebaseCommand } from './rebase.js';
 import { registerRefreshCommand } from './refresh.js';
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerConditionalizeCommand(program);
   registerPatchCommand(program);
   registerImageCommands(program);
+  registerNightlyCommand(program);
 }

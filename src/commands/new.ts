@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { scaffoldLayer } from '../layers/scaffold.js';
+import { locateUpstream } from '../upstream/locate.js';
 
 /** `nano-overlay new LAYER`: scaffold a layer (manifest and series entry). */
 export function registerNewCommand(program: Command): void {
@@ -10,8 +11,12 @@ export function registerNewCommand(program: Command): void {
     .option('--layers <dir>', 'the layer set directory', '.')
     .option('--summary <text>', 'the one-line summary (commit subject)')
     .option('--after <layer>', 'insert after this layer instead of at the end of the series')
-    .action(async (layer: string, options: { layers: string; summary?: string; after?: string }) => {
+    .option('--upstream <path>', "record the upstream's --ref (default HEAD) as the layer's base; default: the set's usual base")
+    .option('--ref <rev>', 'the upstream revision for --upstream')
+    .action(async (layer: string, options: { layers: string; summary?: string; after?: string; upstream?: string; ref?: string }) => {
+      const base = options.upstream ? await baseOf(options.upstream, options.ref ?? 'HEAD') : undefined;
       const created = await scaffoldLayer({
+        ...(base ? { base } : {}),
         dir: options.layers,
         name: layer,
         ...(options.summary ? { summary: options.summary } : {}),
@@ -19,4 +24,10 @@ export function registerNewCommand(program: Command): void {
       });
       process.stdout.write(`created layer ${layer}: ${created.join(', ')}\n`);
     });
+}
+
+async function baseOf(path: string, ref: string): Promise<string> {
+  const upstream = await locateUpstream(path, ref);
+  await upstream.close();
+  return upstream.commit;
 }

@@ -22,7 +22,7 @@ export function registerRefreshCommand(program: Command): void {
         process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         return;
       }
-      const lines = report.refreshed.map((file) => `${file.claimed ? 'claimed  ' : 'refreshed'} ${file.path} → ${file.into} (${file.layer})`);
+      const lines = report.refreshed.map((file) => `${file.claimed ? 'claimed  ' : 'refreshed'} ${file.path} → ${file.into} (${file.layer})${file.note ? `: ${file.note}` : ''}`);
       lines.push(...report.droppedEdits.map((edit) => `dropped edit ${edit}: the patch now holds its change`));
       if (report.unowned.length > 0) lines.push('changed files no layer owns (add them with --layer NAME):', ...report.unowned.map((path) => `  ${path}`));
       if (lines.length === 0) lines.push('nothing to refresh');

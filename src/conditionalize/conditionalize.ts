@@ -1,7 +1,7 @@
 import type { StructuredEdit } from '../edits/index.js';
 import { InputError } from '../errors.js';
 import { appliedTo, treesBefore, type FileOutcome } from '../layers/apply.js';
-import { loadLayerSet, type LayerSet } from '../layers/load.js';
+import { loadLayerSet, SERIES_FILE, VALUES_FILE, type LayerSet } from '../layers/load.js';
 import { renderLayerSet } from '../layers/render.js';
 import { createPatch } from '../patch/index.js';
 import { layerChanges, type LayerChanges } from '../review/layer-diffs.js';
@@ -10,10 +10,17 @@ import { DiskTree, writeChanges } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
 import type { ChangeSet, ReadableTree } from '../tree/types.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
+import { flagDefaultCheck } from '../checks/flag-default.js';
+import type { Finding } from '../checks/finding.js';
+import { unguardedChangeCheck } from '../checks/unguarded-change.js';
+import { unguardedProfileChangeCheck } from '../checks/unguarded-profile-change.js';
 import { applyRendered } from '../workflow/apply.js';
+import { applyAndCheck } from '../workflow/validate.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
+import { implicitPhases } from '../portage/phases.js';
 import { conditionalizeEbuild, guardFor, type Guard } from './ebuild.js';
-import { nanoProfileDir, nanoTarget, profileLineChanges } from './profiles.js';
+import { claimSettingsFile, NANO_PROFILE_HINT, newProfileChanges, planNanoProfile, type NewNanoProfile } from './new-profile.js';
+import { nanoProfileDir, nanoTarget, nanoUseLines, profileLineChanges } from './profiles.js';
 import { rewriteLayer, type LayerPlan } from './rewrite.js';
 
 export interface ConditionalizeRequest {
@@ -48,12 +55,16 @@ export interface ConditionalizeReport {
 
 const FLAG_NAME = /^[A-Za-z0-9][A-Za-z0-9+_@-]*$/;
 
+/** The checks a conversion must satisfy: what it rewrites must be stock-safe. */
+const STOCK_SAFETY_CHECKS = [unguardedChangeCheck, flagDefaultCheck, unguardedProfileChangeCheck];
+
 /**
  * Rewrites layer `layer` so that its unconditional changes to upstream ebuilds run under USE flag
  * `flag` (see conditionalizeEbuild) and its additions to profile files that stock builds read move
  * to the Nano profile. The layer set is applied in memory to the upstream at `ref` to see each
  * change; the rewritten layer is applied again and must produce the guarded files before anything
- * is written. With `dryRun` nothing is written and the report carries the diff.
+ * is written, and the stock-safety checks run on it: what they still find is listed as unconverted.
+ * With `dryRun` nothing is written and the report carries the diff.
  */
 export async function conditionalizeLayer(request: ConditionalizeRequest): Promise<ConditionalizeReport> {
   const stockDefault = request.default ?? 'on';
@@ -75,14 +86,24 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
     const changes = (await layerChanges(result, trees)).find((entry) => entry.name === layer.name)!;
     const masters = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const stock = await stockProfiles(loaded.set, result.overlay, masters);
-    const nanoDir = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
+    const existing = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
+    const created = existing === undefined ? planNanoProfile(loaded.set) : undefined;
     const beforeLayer = treesBefore(trees, result, result.layers.indexOf(outcome)).overlay;
-    const planned = await planLayer(loaded.set, layer.name, changes, guard, stock, nanoDir, request.reason, beforeLayer);
+    const context = { stock, nanoDir: existing ?? created?.dir, created, beforeLayer, base: upstream.commit, masters };
+    const planned = await planLayer(loaded.set, layer.name, changes, guard, request.reason, context);
 
     const disk = new DiskTree(loaded.dir);
     const manifestText = (await disk.read(layer.manifestFile))!.data.toString('utf8');
-    const rewrite = planned.plan ? rewriteLayer(layer, manifestText, planned.plan) : new Map();
-    if (planned.plan) await verify(loaded.dir, rewrite, upstream, layer.name, planned.expected);
+    const rewrite: ChangeSet = planned.plan ? rewriteLayer(layer, manifestText, planned.plan) : new Map();
+    if (planned.plan && created && created.files.size > created.profiles.length) {
+      const textOf = async (path: string) => (await disk.read(path))?.data.toString('utf8') ?? '';
+      for (const [path, entry] of newProfileChanges(loaded.set, created, layer.name, upstream.commit, await textOf(SERIES_FILE), await textOf(VALUES_FILE))) rewrite.set(path, entry);
+      planned.report.next.unshift(`created layer '${created.layer}' with the Nano profiles ${created.profiles.join(', ')} (values.yaml profiles.nano); Nano builds select them`);
+    }
+    if (planned.plan) {
+      const left = await verify(loaded.dir, rewrite, upstream, layer.name, planned.expected);
+      planned.report.unconverted.push(...left.map((finding) => ({ path: finding.path ?? layer.manifestFile, line: finding.line, reason: `validate still finds ${finding.code}: ${finding.message}` })));
+    }
     const diff = await layerSetDiff(disk, rewrite);
     const written = !request.dryRun && rewrite.size > 0;
     if (written) await writeChanges(loaded.dir, rewrite);
@@ -92,7 +113,19 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
   }
 }
 
-type ReportParts = Pick<ConditionalizeReport, 'converted' | 'moved' | 'unconverted' | 'next'>;
+type ReportParts = Pick<ConditionalizeReport, 'converted' | 'moved' | 'unconverted' | 'next'> & { next: string[]; unconverted: ConditionalizeReport['unconverted'][number][] };
+
+/** What planning a layer reads besides the layer: the profiles, the tree before the layer, the upstream commit. */
+interface PlanContext {
+  readonly stock: StockProfiles;
+  /** Where Nano profile lines go, when there is (or will be) a Nano profile. */
+  readonly nanoDir: string | undefined;
+  /** The Nano profile layer this run creates, when there is no Nano profile yet. */
+  readonly created: NewNanoProfile | undefined;
+  readonly beforeLayer: ReadableTree;
+  readonly base: string;
+  readonly masters: ReadableTree | undefined;
+}
 
 /** Decides file by file what becomes of the layer's changes. */
 async function planLayer(
@@ -100,11 +133,10 @@ async function planLayer(
   name: string,
   changes: LayerChanges,
   guard: Guard,
-  stock: StockProfiles,
-  nanoDir: string | undefined,
   reason: string | undefined,
-  beforeLayer: ReadableTree,
+  context: PlanContext,
 ): Promise<{ plan: LayerPlan | undefined; expected: Map<string, string>; report: ReportParts }> {
+  const { stock, nanoDir, created, beforeLayer, base, masters } = context;
   const converted: ReportParts['converted'][number][] = [];
   const moved: ReportParts['moved'][number][] = [];
   const unconverted: ReportParts['unconverted'][number][] = [];
@@ -137,7 +169,8 @@ async function planLayer(
     const before = file.before.data.toString('utf8');
     const after = file.after.data.toString('utf8');
     if (file.path.endsWith('.ebuild')) {
-      const result = await conditionalizeEbuild(before, after, file.path, guard);
+      const prepareCall = (await implicitPhases(before, (name) => eclassText(name, beforeLayer, masters))).get('src_prepare');
+      const result = await conditionalizeEbuild(before, after, file.path, guard, prepareCall ? { prepareCall } : {});
       result.unconverted.forEach((entry) => leave(entry.reason, entry.line));
       if (result.converted.length === 0) continue;
       replaced.push(...sources);
@@ -148,27 +181,31 @@ async function planLayer(
       converted.push({ path: file.path, as: result.edits ? 'edits' : 'patch', changes: result.converted });
     } else if (stock.files.has(file.path)) {
       const lines = profileLineChanges(before, after);
-      if (lines.added.length === 0) {
+      const nanoLines = nanoUseLines(file.path, lines.removed, lines.added);
+      if (lines.added.length === 0 && nanoLines === undefined) {
         leave('removes lines a stock profile reads; stock builds would change');
         continue;
       }
       if (!nanoDir) {
-        leave('adds lines a stock profile reads, and values.yaml names no Nano profile (profiles.nano) to move them to');
+        leave(`changes lines a stock profile reads, and values.yaml names no Nano profile (profiles.nano) to move them to: ${NANO_PROFILE_HINT}`);
         continue;
       }
       const target = nanoTarget(file.path, stock, nanoDir);
       const owner = placedBy.get(target);
-      const exists = (await beforeLayer.read(target)) !== undefined;
+      const exists = (await beforeLayer.read(target)) !== undefined || claimSettingsFile(created, target);
       if (!exists && owner !== undefined && owner !== name) {
         leave(`adds lines a stock profile reads; their place, ${target}, is placed by layer '${owner}', which comes later: move this layer after it`);
         continue;
       }
       replaced.push(...sources);
-      edits.push(...lines.removed.map((line) => ({ file: file.path, edit: { type: 'line-remove', line } as StructuredEdit })));
-      lines.removed.forEach((line) => leave(`removes '${line}', which a stock profile reads; left as it was`));
-      if (!exists) placed.push({ path: target, lines: lines.added });
-      else edits.push(...lines.added.map((line) => ({ file: target, edit: { type: 'line-add', line } as StructuredEdit })));
-      moved.push({ from: file.path, to: target, lines: lines.added });
+      const moving = nanoLines ?? lines.added;
+      if (nanoLines === undefined) {
+        edits.push(...lines.removed.map((line) => ({ file: file.path, edit: { type: 'line-remove', line } as StructuredEdit })));
+        lines.removed.forEach((line) => leave(`removes '${line}', which a stock profile reads; left as it was`));
+      }
+      if (!exists) placed.push({ path: target, lines: moving });
+      else edits.push(...moving.map((line) => ({ file: target, edit: { type: 'line-add', line } as StructuredEdit })));
+      moved.push({ from: file.path, to: target, lines: moving });
     } else if (!file.path.startsWith('profiles/')) {
       leave('is neither an ebuild nor a profile file; guard it by hand (for a package from portage-stable, in its coreos/config/env hook)');
     }
@@ -183,17 +220,25 @@ async function planLayer(
   if (converted.length === 0 && moved.length === 0) return { plan: undefined, expected, report };
   const description = guard.default === 'off' ? `Off by default: ${reason!.trim()}` : 'On by default, so stock builds keep their behaviour; Nano builds turn it off.';
   return {
-    plan: { replaced, edits, patches, placed, flag: { name: guard.flag, default: guard.default, packages: [...packages], description } },
+    plan: { replaced, edits, patches, placed, base, flag: { name: guard.flag, default: guard.default, packages: [...packages], description } },
     expected,
     report,
   };
 }
 
+/** An eclass's text from the overlay, else from portage-stable. */
+async function eclassText(name: string, overlay: ReadableTree, masters: ReadableTree | undefined): Promise<string | undefined> {
+  const entry = (await overlay.read(`eclass/${name}.eclass`)) ?? (await masters?.read(`eclass/${name}.eclass`));
+  return entry?.data.toString('utf8');
+}
+
 /** Applies the rewritten layer set in memory and checks that the layer produces the guarded files. */
-async function verify(dir: string, rewrite: ChangeSet, upstream: Upstream, layer: string, expected: ReadonlyMap<string, string>): Promise<void> {
+async function verify(dir: string, rewrite: ChangeSet, upstream: Upstream, layer: string, expected: ReadonlyMap<string, string>): Promise<Finding[]> {
   const tree = new PendingTree(new DiskTree(dir));
   tree.merge(rewrite);
-  const result = await applyRendered(upstream, renderLayerSet(await loadLayerSet(tree)));
+  const set = await loadLayerSet(tree);
+  const rendered = renderLayerSet(set);
+  const { result, findings } = await applyAndCheck(upstream, { dir, set, rendered }, STOCK_SAFETY_CHECKS);
   const outcome = result.layers.find((entry) => entry.name === layer);
   if (!outcome || outcome.status === 'failed' || outcome.status === 'conflict') {
     throw new Error(`the rewritten layer '${layer}' does not apply: ${outcome?.files.find((file) => file.message)?.message ?? outcome?.status}`);
@@ -202,6 +247,7 @@ async function verify(dir: string, rewrite: ChangeSet, upstream: Upstream, layer
     const produced = outcome.changes.get(path)?.data.toString('utf8');
     if (produced !== text) throw new Error(`the rewritten layer '${layer}' does not reproduce the guarded ${path}`);
   }
+  return findings.filter((finding) => finding.layer === layer && finding.level === 'error');
 }
 
 /** The change to the layer set's files as a patch, path by path. */

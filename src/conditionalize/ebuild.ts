@@ -24,6 +24,15 @@ export function guardFor(flag: string, stockDefault: 'on' | 'off'): Guard {
   return stockDefault === 'on' ? { flag, default: 'on', stock: flag, nano: `!${flag}` } : { flag, default: 'off', stock: `!${flag}`, nano: flag };
 }
 
+/** What a conversion needs to know beyond the ebuild's text. */
+export interface ConversionOptions {
+  /**
+   * What the ebuild's src_prepare runs when it defines none: the exported phase of an inherited
+   * eclass (`distutils-r1_src_prepare`), for a src_prepare the conversion has to create.
+   */
+  readonly prepareCall?: string;
+}
+
 /** A change that was left as the layer made it, and why. */
 export interface Unconverted {
   /** The line in the file as the layer leaves it (for a pure removal, the line where it was). */
@@ -63,16 +72,11 @@ const FILESDIR_ENTRY = /^"?\$(?:\{FILESDIR\}|FILESDIR)\/([^"\s]+)"?$/;
  * Changes already guarded, blank lines and comments stay as the layer made them; so does whatever
  * cannot be guarded, listed with the reason.
  */
-export async function conditionalizeEbuild(before: string, after: string, path: string, guard: Guard): Promise<EbuildConversion> {
+export async function conditionalizeEbuild(before: string, after: string, path: string, guard: Guard, options: ConversionOptions = {}): Promise<EbuildConversion> {
   const oldLines = splitKeepingNewlines(before);
   const newLines = splitKeepingNewlines(after);
-  const regions = lineRegions(oldLines, newLines);
-  const [oldShape, newShape, oldGuards, newGuards] = await Promise.all([
-    bashStructure(before, regions.map((region) => ({ from: region.oldFrom + 1, to: region.oldTo })), path),
-    bashStructure(after, regions.map((region) => ({ from: region.newFrom + 1, to: region.newTo })), path),
-    guardMap(before, path),
-    guardMap(after, path),
-  ]);
+  const { regions, oldShape, newShape } = await wholeStatements(lineRegions(oldLines, newLines), before, after, path);
+  const [oldGuards, newGuards] = await Promise.all([guardMap(before, path), guardMap(after, path)]);
   const offsets = lineOffsets(oldLines);
   const unit = dominantIndentUnit(scanShell(before).mask);
   const ops: Op[] = [];
@@ -85,7 +89,7 @@ export async function conditionalizeEbuild(before: string, after: string, path: 
     ([a, b]) => before.slice(a.valueStart, a.valueEnd) !== after.slice(b.valueStart, b.valueEnd),
   );
   for (const [a, b] of pairs) {
-    const result = convertAssignment(a, b, before, after, guard);
+    const result = convertAssignment(a, b, before, after, guard, options);
     ops.push(...result.ops);
     later.push(...result.later);
     converted.push(...result.converted.map((what) => `line ${b.startLine}: ${what}`));
@@ -101,6 +105,11 @@ export async function conditionalizeEbuild(before: string, after: string, path: 
       lines.map((text, offset) => ({ text, line: from + offset + 1 })).filter(({ text }) => !/^\s*(#.*)?$/.test(text));
     const oldCode = meaningful(removed, region.oldFrom);
     const newCode = meaningful(added, region.newFrom);
+    const layout = (lines: readonly string[]) => lines.map((text) => text.trimEnd()).join('\n');
+    if (layout(removed) === layout(added)) {
+      ops.push(keep(region)); // only trailing blanks or the final newline differ: nothing a build does changes
+      return;
+    }
     const alreadyGuarded = oldCode.every(({ line: at }) => oldGuards.guards.has(at)) && newCode.every(({ line: at }) => newGuards.guards.has(at));
     if (alreadyGuarded) {
       ops.push(keep(region));
@@ -165,6 +174,52 @@ function lineRegions(oldLines: readonly string[], newLines: readonly string[]): 
   return regions;
 }
 
+/**
+ * Widens every region that cuts through a statement inside a function (part of a multi-line
+ * assignment, loop or string) to the whole statement, on both sides (the lines around a region are
+ * the same in both texts), merging regions that meet, until every region is whole statements or
+ * cuts through something no widening mends (global scope).
+ */
+async function wholeStatements(start: Region[], before: string, after: string, path: string) {
+  let regions = start;
+  for (let round = 0; ; round++) {
+    const [oldShape, newShape] = await Promise.all([
+      bashStructure(before, regions.map((region) => ({ from: region.oldFrom + 1, to: region.oldTo })), path),
+      bashStructure(after, regions.map((region) => ({ from: region.newFrom + 1, to: region.newTo })), path),
+    ]);
+    let widened = false;
+    const next = regions.map((region, index) => {
+      let grow = { before: 0, after: 0 };
+      const want = (crossed: { first: number; last: number } | undefined, from: number, to: number) => {
+        if (!crossed) return;
+        grow = { before: Math.max(grow.before, from - (crossed.first - 1)), after: Math.max(grow.after, crossed.last - to) };
+      };
+      if (region.oldTo > region.oldFrom) want(oldShape.places[index]!.crossed, region.oldFrom, region.oldTo);
+      if (region.newTo > region.newFrom) want(newShape.places[index]!.crossed, region.newFrom, region.newTo);
+      if (grow.before <= 0 && grow.after <= 0) return region;
+      widened = true;
+      const by = { before: Math.max(grow.before, 0), after: Math.max(grow.after, 0) };
+      return { oldFrom: region.oldFrom - by.before, oldTo: region.oldTo + by.after, newFrom: region.newFrom - by.before, newTo: region.newTo + by.after };
+    });
+    if (!widened || round >= 16) return { regions, oldShape, newShape };
+    regions = mergeRegions(next);
+  }
+}
+
+/** Joins regions that overlap or touch. */
+function mergeRegions(regions: readonly Region[]): Region[] {
+  const merged: Region[] = [];
+  for (const region of regions) {
+    const last = merged.at(-1);
+    if (last && region.oldFrom <= last.oldTo && region.newFrom <= last.newTo) {
+      merged[merged.length - 1] = { oldFrom: last.oldFrom, oldTo: Math.max(last.oldTo, region.oldTo), newFrom: last.newFrom, newTo: Math.max(last.newTo, region.newTo) };
+    } else {
+      merged.push(region);
+    }
+  }
+  return merged;
+}
+
 /** Whether lines `[from, to)` (0-based) lie inside the assignment; an empty range must fall strictly inside it. */
 function within(from: number, to: number, assignment: TopAssignment): boolean {
   if (from === to) return from + 1 > assignment.startLine && from + 1 <= assignment.endLine;
@@ -202,7 +257,7 @@ function tokens(text: string, offset: number): Token[] {
 }
 
 /** Converts the change of one variable: dependencies, IUSE and PATCHES; anything else is left as it is. */
-function convertAssignment(a: TopAssignment, b: TopAssignment, before: string, after: string, guard: Guard): AssignmentResult {
+function convertAssignment(a: TopAssignment, b: TopAssignment, before: string, after: string, guard: Guard, options: ConversionOptions): AssignmentResult {
   const result: AssignmentResult = { ops: [], later: [], converted: [], problems: [] };
   const keepAll = () => result.ops.push({ from: a.valueStart, to: a.valueEnd, text: after.slice(b.valueStart, b.valueEnd), equivalent: undefined });
   const oldTokens = tokens(before.slice(a.valueStart, a.valueEnd), a.valueStart);
@@ -216,11 +271,23 @@ function convertAssignment(a: TopAssignment, b: TopAssignment, before: string, a
       keepAll();
       return result;
     }
-    const gained = diff.added.map((entry) => entry.token.text);
+    const own = diff.added.filter((entry) => entry.token.text.replace(/^[+-]/, '') === guard.flag);
+    const wanted = `${guard.default === 'on' ? '+' : ''}${guard.flag}`;
+    for (const { token } of own) {
+      if (token.text !== wanted) result.converted.push(`IUSE: the layer declares '${token.text}'; written as '${wanted}' so that stock builds keep their behaviour`);
+    }
+    const gained = diff.added.filter((entry) => !own.includes(entry)).map((entry) => entry.token.text);
+    // The layer's own declaration of the flag goes: the iuse-add every conversion ends with writes it with the right default.
+    let value = after.slice(b.valueStart, b.valueEnd);
+    for (const { token } of [...own].sort((x, y) => y.token.start - x.token.start)) {
+      const start = token.start - b.valueStart;
+      const space = /[ \t]*$/.exec(value.slice(0, start))![0].length;
+      value = value.slice(0, start - space) + value.slice(token.end - b.valueStart);
+    }
     result.ops.push({
       from: a.valueStart,
       to: a.valueEnd,
-      text: after.slice(b.valueStart, b.valueEnd),
+      text: value,
       equivalent: gained.map((word) => ({ type: 'iuse-add', flag: word.replace(/^[+-]/, ''), default: word.startsWith('+') ? 'on' : 'off' })),
     });
     return result;
@@ -229,6 +296,11 @@ function convertAssignment(a: TopAssignment, b: TopAssignment, before: string, a
   if (DEPENDENCIES.has(a.name) && !a.isArray) {
     const isAtom = (text: string) => !text.includes('$') && text.includes('/') && (() => { try { parseAtom(text); return true; } catch { return false; } })();
     const odd = [...diff.removed, ...diff.added].filter((entry) => !isAtom(entry.token.text));
+    if (odd.length > 0 && diff.removed.length === 0 && groupsUnderFlag(after.slice(b.valueStart, b.valueEnd), diff.added.map((entry) => entry.token.text), guard)) {
+      result.ops.push({ from: a.valueStart, to: a.valueEnd, text: after.slice(b.valueStart, b.valueEnd), equivalent: undefined });
+      result.converted.push(`${a.name}: the layer already puts its atoms under ${guard.stock}? ( … ) or ${guard.nano}? ( … )`);
+      return result;
+    }
     if (odd.length > 0) {
       result.problems.push(`changes ${a.name} beyond whole atoms (${odd.map((entry) => entry.token.text).join(' ')})`);
       keepAll();
@@ -259,12 +331,12 @@ function convertAssignment(a: TopAssignment, b: TopAssignment, before: string, a
     for (const { token, previousEnd } of diff.removed) {
       const patch = FILESDIR_ENTRY.exec(token.text)![1]!;
       result.ops.push({ from: previousEnd ?? token.start, to: token.end, text: '', equivalent: undefined });
-      result.later.push({ type: 'patches-add', flag: guard.stock, patch });
+      result.later.push({ type: 'patches-add', flag: guard.stock, patch, ...prepare(options) });
       result.converted.push(`PATCHES: ${patch} applied in src_prepare under ${useCondition(guard.stock)}`);
     }
     for (const { token } of diff.added) {
       const patch = FILESDIR_ENTRY.exec(token.text)![1]!;
-      result.later.push({ type: 'patches-add', flag: guard.nano, patch });
+      result.later.push({ type: 'patches-add', flag: guard.nano, patch, ...prepare(options) });
       result.converted.push(`PATCHES: ${patch} applied in src_prepare under ${useCondition(guard.nano)}`);
     }
     return result;
@@ -273,6 +345,28 @@ function convertAssignment(a: TopAssignment, b: TopAssignment, before: string, a
   result.problems.push(`changes the variable ${a.name}, which is not a dependency variable, IUSE or PATCHES`);
   keepAll();
   return result;
+}
+
+/** The `prepareCall` of a patches-add edit: only when it is not plain `default`. */
+function prepare(options: ConversionOptions): { prepareCall?: string } {
+  return options.prepareCall && options.prepareCall !== 'default' ? { prepareCall: options.prepareCall } : {};
+}
+
+/**
+ * Whether the only tokens a dependency value gained are `flag? (` groups of the guard's flag (either
+ * way) and their `)`, with the atoms inside them whole: existing atoms moved under the flag.
+ */
+function groupsUnderFlag(value: string, added: readonly string[], guard: Guard): boolean {
+  const opens = added.filter((token) => token === `${guard.stock}?` || token === `${guard.nano}?`).length;
+  const count = (tokens: readonly string[], wanted: string) => tokens.filter((token) => token === wanted).length;
+  const words = value.split(/\s+/).filter(Boolean);
+  return (
+    opens > 0 &&
+    added.length === 3 * opens &&
+    count(added, '(') === opens &&
+    count(added, ')') === opens &&
+    count(words, '(') === count(words, ')')
+  );
 }
 
 /**
@@ -336,13 +430,17 @@ function trailingBlank(lines: readonly string[]): string[] {
   return lines.slice(end);
 }
 
+const HEREDOC = /<<-?\s*['"]?[A-Za-z_]\w*/;
+
 /** `if use …; then <old> [else <new>] fi`, or `if ! use …; then <new> fi`, one level deeper than the code. */
 function guardedCode(removed: readonly string[], added: readonly string[], guard: Guard, unit: string): string[] {
-  const indent = [...removed, ...added]
-    .filter((line) => !isBlank(line))
-    .map((line) => /^[ \t]*/.exec(line)![0])
-    .reduce((shortest, lead) => (lead.length < shortest.length ? lead : shortest));
-  const deeper = (lines: readonly string[]) => lines.map((line) => (isBlank(line) ? '\n' : `${indent}${unit}${line.slice(indent.length).trimEnd()}\n`));
+  const code = [...removed, ...added].filter((line) => !isBlank(line));
+  const heredoc = code.some((line) => HEREDOC.test(line));
+  const leads = code.map((line) => /^[ \t]*/.exec(line)![0]);
+  const indent = heredoc ? leads[0]! : leads.reduce((shortest, lead) => (lead.length < shortest.length ? lead : shortest));
+  // A heredoc's body and terminator must stay exactly as written: such code is guarded without re-indenting.
+  const deeper = (lines: readonly string[]) =>
+    heredoc ? [...lines] : lines.map((line) => (isBlank(line) ? '\n' : `${indent}${unit}${line.slice(indent.length).trimEnd()}\n`));
   if (removed.length === 0) return guardedBlock(guard.nano, deeper(added).map((line) => line.replace(/\n$/, '')), indent).map((line) => `${line}\n`);
   const head = `${indent}if ${useCondition(guard.stock)}; then\n`;
   if (added.length === 0) return [head, ...deeper(removed), `${indent}fi\n`];

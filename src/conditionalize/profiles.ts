@@ -18,6 +18,36 @@ export function profileLineChanges(before: string, after: string): { added: stri
   return { added, removed };
 }
 
+const PACKAGE_USE_FILE = /(^|\/)package\.use(\.force|\.mask|\.stable\.force|\.stable\.mask)?$/;
+
+/**
+ * The lines a Nano profile needs so that, read after a stock `package.use`-style file the layer
+ * leaves as upstream has it, Nano builds get what the layer's edit of that file meant: the added
+ * lines as written (comment-only lines aside), and for every flag a removed line set that no added
+ * line of the same atom sets any more, its negation (`ntp` → `-ntp`, `-x` → `x`). Undefined for
+ * other files, where a removed line has no negation.
+ */
+export function nanoUseLines(path: string, removed: readonly string[], added: readonly string[]): string[] | undefined {
+  if (!PACKAGE_USE_FILE.test(path)) return undefined;
+  const parse = (line: string) => {
+    const [atom, ...flags] = line.replace(/#.*$/, '').trim().split(/\s+/);
+    return atom ? { atom, flags } : undefined;
+  };
+  const bare = (flag: string) => flag.replace(/^-/, '');
+  const out = added.filter((line) => parse(line) !== undefined).map((line) => line.replace(/\s+#.*$/, ''));
+  for (const line of removed) {
+    const old = parse(line);
+    if (!old) continue;
+    const index = out.findIndex((entry) => parse(entry)!.atom === old.atom);
+    const now = out.filter((entry) => parse(entry)!.atom === old.atom).flatMap((entry) => parse(entry)!.flags.map(bare));
+    const negations = old.flags.filter((flag) => !now.includes(bare(flag))).map((flag) => (flag.startsWith('-') ? bare(flag) : `-${flag}`));
+    if (negations.length === 0) continue;
+    if (index >= 0) out[index] = `${out[index]} ${negations.join(' ')}`;
+    else out.push(`${old.atom} ${negations.join(' ')}`);
+  }
+  return out;
+}
+
 /**
  * The profile directory where Nano-only settings belong: in the chain of the first Nano profile
  * (values.yaml `profiles.nano`), the most general overlay directory that no stock profile reads

@@ -2,6 +2,7 @@ import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import type { StructuredEdit } from '../edits/index.js';
 import type { FileOutcome } from '../layers/apply.js';
 import type { Layer } from '../layers/load.js';
+import { setBase } from '../maintain/manifest-write.js';
 import { createPatch, formatPatch, parsePatch } from '../patch/index.js';
 import type { ChangeSet, FileEntry } from '../tree/types.js';
 
@@ -16,6 +17,8 @@ export interface LayerPlan {
   /** Lines for files the layer places (created, or appended to the layer's own file), relative to the overlay. */
   readonly placed: readonly { readonly path: string; readonly lines: readonly string[] }[];
   readonly flag: { readonly name: string; readonly default: 'on' | 'off'; readonly packages: readonly string[]; readonly description: string };
+  /** The upstream commit the rewritten layer was made against, recorded as its `base`. */
+  readonly base: string;
 }
 
 /**
@@ -67,6 +70,7 @@ export function rewriteLayer(layer: Layer, manifestText: string, plan: LayerPlan
 
   for (const { file, edit } of plan.edits) addTo(manifest, 'edits', { file, ...edit });
   setFlag(manifest, plan.flag);
+  setBase(manifest, plan.base);
 
   for (const { path, lines } of plan.placed) {
     const own = layer.overlayFiles.find((file) => file.path === path);
@@ -91,7 +95,7 @@ function addTo(doc: Document, key: string, value: unknown): void {
   list.add(doc.createNode(value));
 }
 
-/** Adds the flag to the manifest's `flags`, or adds the packages to the entry it already has. */
+/** Adds the flag to the manifest's `flags`, or adds the packages and the default to the entry it already has. */
 function setFlag(doc: Document, flag: LayerPlan['flag']): void {
   const flags = doc.get('flags');
   const existing = isSeq(flags) ? flags.items.find((item) => isMap(item) && item.get('name') === flag.name) : undefined;
@@ -102,6 +106,7 @@ function setFlag(doc: Document, flag: LayerPlan['flag']): void {
     if (isSeq(packages)) missing.forEach((pkg) => packages.add(doc.createNode(pkg)));
     else existing.set('packages', doc.createNode(flag.packages));
     if (!existing.has('description')) existing.set('description', flag.description);
+    existing.set('default', flag.default);
     return;
   }
   addTo(doc, 'flags', { name: flag.name, default: flag.default, packages: [...flag.packages], description: flag.description });

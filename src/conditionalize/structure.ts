@@ -21,6 +21,8 @@ export interface RangePlace {
   readonly direct: boolean;
   /** Why the lines are not whole statements inside a function, when they are not. */
   readonly problem: string | undefined;
+  /** The statement the range cuts through (first and last line), when it lies in a function: guarding it whole is possible. */
+  readonly crossed?: { readonly first: number; readonly last: number };
 }
 
 /** A file's top-level assignments, and the place of each line range asked about. */
@@ -91,7 +93,7 @@ function place(node: Node, from: number, to: number, fn: string | undefined, dir
       const body = child.type === 'compound_statement' && node.type === 'function_definition';
       return place(child, from, to, fn, body);
     }
-    return { fn, direct, problem: crossing(child, from) };
+    return { fn, direct, problem: crossing(child, from), ...(fn === undefined ? {} : { crossed: lines(child) }) };
   }
   if (fn === undefined) return { fn, direct, problem: 'is at global scope, where `use` is not available' };
   return { fn, direct, problem: undefined };

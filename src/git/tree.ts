@@ -102,12 +102,33 @@ export class GitTree implements ReadableTree {
   }
 }
 
-/** Resolves `ref` to a commit oid in the repository at `repoDir`; throws InputError when there is no such commit. */
+/**
+ * Resolves `ref` to a commit oid in the repository at `repoDir` as git does, and like `git checkout`
+ * takes a name only one remote has (`t-lo/flatcar-nano` for `origin/t-lo/flatcar-nano`); throws
+ * InputError when there is no such commit.
+ */
 export async function resolveRef(repoDir: string, ref: string): Promise<string> {
-  const result = ref.startsWith('-')
-    ? undefined
-    : await runGit(repoDir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { okCodes: [1, 128] });
-  const oid = result?.code === 0 ? result.stdout.toString('utf8').trim() : '';
-  if (!oid) throw new InputError(`unknown ref '${ref}' in ${repoDir}`);
-  return oid;
+  const oid = await revParse(repoDir, ref);
+  if (oid) return oid;
+  const tracking = ref.startsWith('-') ? [] : await remoteTrackingCandidates(repoDir, ref);
+  if (tracking.length === 1) return tracking[0]!.oid;
+  const hint = tracking.length > 1 ? ` (it could be any of ${tracking.map((entry) => entry.name).join(', ')})` : '';
+  throw new InputError(`unknown ref '${ref}' in ${repoDir}${hint}`);
+}
+
+async function revParse(repoDir: string, ref: string): Promise<string | undefined> {
+  if (ref.startsWith('-')) return undefined;
+  const result = await runGit(repoDir, ['rev-parse', '--verify', '--quiet', '--end-of-options', `${ref}^{commit}`], { okCodes: [1, 128] });
+  return (result.code === 0 && result.stdout.toString('utf8').trim()) || undefined;
+}
+
+/** As `git checkout NAME` does for a branch only a remote has: every `<remote>/NAME` remote-tracking branch. */
+async function remoteTrackingCandidates(repoDir: string, ref: string): Promise<{ name: string; oid: string }[]> {
+  const remotes = (await runGit(repoDir, ['remote'], { okCodes: [1, 128] })).stdout.toString('utf8').split('\n').filter(Boolean);
+  const found: { name: string; oid: string }[] = [];
+  for (const remote of remotes) {
+    const oid = await revParse(repoDir, `refs/remotes/${remote}/${ref}`);
+    if (oid) found.push({ name: `${remote}/${ref}`, oid });
+  }
+  return found;
 }

@@ -64,6 +64,11 @@ function renderLayer(renderer: TemplateRenderer, set: LayerSet, layer: Layer): R
   return { layer, patches, edits, files };
 }
 
+/** Renders `text` as the layer's template `file` would be rendered (same partials, values and variables). */
+export function renderLayerText(set: LayerSet, layer: Layer, file: string, text: string): string {
+  return new TemplateRenderer(set.templates).render({ name: file, file, text }, templateContext(set, layer));
+}
+
 /** The context every template of a layer sees. Layer variables override shared values. */
 function templateContext(set: LayerSet, layer: Layer): Record<string, unknown> {
   return {

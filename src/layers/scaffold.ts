@@ -1,5 +1,6 @@
 import { access, appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { InputError } from '../errors.js';
 import { SERIES_FILE } from './load.js';
 import { isLayerName, parseSeries } from './series.js';
@@ -11,12 +12,15 @@ export interface ScaffoldRequest {
   readonly summary?: string;
   /** Insert after this layer instead of at the end of the series. */
   readonly after?: string;
+  /** The upstream commit the layer is written against; default: the base most layers of the set record. */
+  readonly base?: string;
 }
 
 /**
  * Creates a new layer in the layer set at `dir`: `patches/<name>/layer.yaml` with a manifest to
  * fill in, and the series entry (at the end, or after `after`). Creates `patches/series` when the
- * layer set is new. Refuses a name that exists or is not a valid layer name.
+ * layer set is new. The manifest records `base` (or the set's usual base; none in a new set).
+ * Refuses a name that exists or is not a valid layer name.
  */
 export async function scaffoldLayer(request: ScaffoldRequest): Promise<string[]> {
   const { dir, name } = request;
@@ -31,8 +35,9 @@ export async function scaffoldLayer(request: ScaffoldRequest): Promise<string[]>
   const anchor = request.after === undefined ? undefined : entries.find((entry) => entry.name === request.after);
   if (request.after !== undefined && !anchor) throw new InputError(`layer '${request.after}' is not in the series`, SERIES_FILE);
 
+  const base = request.base ?? (await usualBase(dir, entries.map((entry) => entry.name)));
   await mkdir(layerDir, { recursive: true });
-  await writeFile(join(layerDir, 'layer.yaml'), manifestTemplate(request.summary ?? `category/package: what this layer changes`));
+  await writeFile(join(layerDir, 'layer.yaml'), manifestTemplate(request.summary ?? `category/package: what this layer changes`, base));
   if (anchor) {
     const lines = seriesText.split('\n');
     lines.splice(anchor.line, 0, name);
@@ -43,7 +48,23 @@ export async function scaffoldLayer(request: ScaffoldRequest): Promise<string[]>
   return [`patches/${name}/layer.yaml`, SERIES_FILE];
 }
 
-function manifestTemplate(summary: string): string {
+/** The `base` most of the named layers' manifests record (the first such among equals), if any does. */
+async function usualBase(dir: string, names: readonly string[]): Promise<string | undefined> {
+  const counts = new Map<string, number>();
+  for (const name of names) {
+    const text = await readFile(join(dir, 'patches', name, 'layer.yaml'), 'utf8').catch(() => readFile(join(dir, 'patches', name, 'layer.json'), 'utf8').catch(() => ''));
+    let base: unknown;
+    try {
+      base = (parseYaml(text) as { base?: unknown } | null)?.base;
+    } catch {
+      continue;
+    }
+    if (typeof base === 'string' && base.trim() !== '') counts.set(base, (counts.get(base) ?? 0) + 1);
+  }
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
+}
+
+function manifestTemplate(summary: string, base: string | undefined): string {
   return `# The subject line of the layer's commit, coreos-overlay style: "category/package: what".
 summary: ${JSON.stringify(summary)}
 # The commit message body: what changes, why, and how stock Flatcar stays as it is.
@@ -53,7 +74,7 @@ description: |
   Say what the layer changes and why, as a coreos-overlay commit message
   would, with before/after figures where there are any.
 # The upstream commit the patches were last written against (set by rebase/refresh).
-# base: 0000000000000000000000000000000000000000
+${base === undefined ? '# base: 0000000000000000000000000000000000000000' : `base: ${base}`}
 # USE flags the layer introduces, with the default that keeps stock behaviour.
 flags: []
 #  - name: openssh

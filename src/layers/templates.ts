@@ -1,5 +1,6 @@
 import Handlebars from 'handlebars';
 import { InputError, locate } from '../errors.js';
+import { findUnknownPath } from './template-paths.js';
 
 /** A template's source text and the file it came from (for error messages). */
 export interface TemplateSource {
@@ -11,23 +12,49 @@ export interface TemplateSource {
 /**
  * Renders Handlebars templates in strict mode for a layer set: every partial under `templates/` is
  * registered by its name, and the helpers ebuild work needs are available. A missing variable or
- * partial is an InputError naming the template file, the line and the expression.
+ * partial is an InputError naming the template file, the line and the expression, wherever the
+ * variable is read: in a mustache, a helper's or block's parameters, a hash or a partial's parameters.
  */
 export class TemplateRenderer {
   private readonly handlebars = Handlebars.create();
   private readonly partialFiles = new Map<string, string>();
+  private readonly partialSources = new Map<string, TemplateSource>();
+  private readonly partialTrees = new Map<string, hbs.AST.Program>();
 
   constructor(partials: readonly TemplateSource[]) {
     registerEbuildHelpers(this.handlebars);
     for (const partial of partials) {
       this.partialFiles.set(partial.name, partial.file);
+      this.partialSources.set(partial.name, partial);
       this.handlebars.registerPartial(partial.name, this.compile(partial));
     }
   }
 
   /** Renders `source` with `context`; errors name `source.file` and the template line. */
   render(source: TemplateSource, context: object): string {
-    return this.compile(source)(context);
+    const template = this.compile(source);
+    const unknown = findUnknownPath(this.parse(source), context, (name) => {
+      const partial = this.partialSources.get(name);
+      return partial && this.parse(partial);
+    });
+    if (unknown) {
+      const file = unknown.template === undefined ? source.file : (this.partialFiles.get(unknown.template) ?? source.file);
+      throw new InputError(`template variable '${unknown.path}' is not defined`, locate(file, unknown.line));
+    }
+    return template(context);
+  }
+
+  private parse(source: TemplateSource): hbs.AST.Program {
+    let tree = this.partialTrees.get(source.file);
+    if (!tree) {
+      try {
+        tree = this.handlebars.parse(source.text);
+      } catch (error) {
+        throw templateError(source, error);
+      }
+      if (this.partialSources.get(source.name) === source) this.partialTrees.set(source.file, tree);
+    }
+    return tree;
   }
 
   private compile(source: TemplateSource): Handlebars.TemplateDelegate {

@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import type { FileOutcome } from '../layers/apply.js';
 import type { Layer } from '../layers/load.js';
-import { createTreePatch } from '../patch/index.js';
+import { createTreePatch, merge3, parsePatch, type CreatePatchOptions } from '../patch/index.js';
 import type { ReadableTree } from '../tree/types.js';
 import type { LayerSetWriter } from './layer-writer.js';
 
@@ -38,11 +38,16 @@ export function coverFor(covers: PatchFileCover[], layer: string, addPatches: st
   return cover;
 }
 
+/** Renders a templated patch file's text as the layer set would. */
+export type TemplateRender = (file: string, text: string) => string;
+
 /**
- * Rewrites each plain patch file from `before` to `after` over the paths it covers: 3 lines of
- * context, `index` lines with full blob ids, files sorted; an emptied patch file is removed (its
- * name is returned in `removed`). Templated patch files are not written: those whose output would
- * change are returned in `templates`, to be edited by hand.
+ * Rewrites each patch file from `before` to `after` over the paths it covers in the file's own
+ * style (its context width, hunk headers or none; 3 lines and git's headers for a new file), `index`
+ * lines with full blob ids, files sorted; an emptied patch file is removed (its name is returned in
+ * `removed`). A templated patch file (`.patch.hbs`) is merged: the change from its rendered text to
+ * the new patch is merged into the template with git's three-way merge, and written when that is
+ * clean and the merged template renders to the new patch; otherwise it is returned in `templates`.
  */
 export async function writeCovers(
   writer: LayerSetWriter,
@@ -50,14 +55,19 @@ export async function writeCovers(
   covers: readonly PatchFileCover[],
   before: ReadableTree,
   after: ReadableTree,
+  render?: TemplateRender,
 ): Promise<{ removed: Set<string>; templates: string[] }> {
   const removed = new Set<string>();
   const templates: string[] = [];
   for (const cover of covers) {
-    const text = await createTreePatch(before, after, [...cover.paths].sort());
+    const current = layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
+    const shown = cover.template && current !== undefined && render ? render(cover.file, current) : current;
+    const text = await createTreePatch(before, after, [...cover.paths].sort(), shown === undefined ? { functionContext: true } : patchStyle(shown, cover.file));
     if (cover.template) {
-      const current = layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
-      if (text !== current) templates.push(cover.file);
+      if (text === shown) continue;
+      const merged = render && current !== undefined && shown !== undefined ? await mergeTemplate(current, shown, text, (candidate) => render(cover.file, candidate)) : undefined;
+      if (merged === undefined) templates.push(cover.file);
+      else await writer.writeText(cover.file, merged);
     } else if (text === '') {
       if (await writer.remove(cover.file)) removed.add(posix.basename(cover.file));
     } else {
@@ -65,4 +75,41 @@ export async function writeCovers(
     }
   }
   return { removed, templates };
+}
+
+/**
+ * The template that renders to `wanted`: the change from `rendered` (what `template` renders to now)
+ * to `wanted` merged into `template`; undefined when the merge conflicts (the change touches lines
+ * the template computes) or its result does not render to `wanted`.
+ */
+async function mergeTemplate(template: string, rendered: string, wanted: string, render: (text: string) => string): Promise<string | undefined> {
+  const merged = await merge3(Buffer.from(template), Buffer.from(rendered), Buffer.from(wanted));
+  if (merged.conflicts > 0) return undefined;
+  const text = merged.data.toString('utf8');
+  return render(text) === wanted ? text : undefined;
+}
+
+/**
+ * The context width and hunk-header habit of a patch file: the widest context on either side of a
+ * change (hunks at a file's edge have less), and whether any hunk names its function.
+ */
+export function patchStyle(text: string, file: string): Pick<CreatePatchOptions, 'context' | 'functionContext'> {
+  let context = 0;
+  let named = false;
+  let hunks = 0;
+  try {
+    for (const patch of parsePatch(text, file)) {
+      for (const hunk of patch.hunks) {
+        hunks++;
+        named ||= hunk.header.trim() !== '';
+        const kinds = hunk.lines.map((line) => line.kind);
+        const leading = kinds.findIndex((kind) => kind !== ' ');
+        const trailing = [...kinds].reverse().findIndex((kind) => kind !== ' ');
+        context = Math.max(context, leading < 0 ? 0 : leading, trailing < 0 ? 0 : trailing);
+      }
+    }
+  } catch {
+    return { functionContext: true };
+  }
+  return hunks === 0 ? { functionContext: true } : { context, functionContext: named };
 }

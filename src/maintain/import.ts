@@ -1,11 +1,12 @@
 import { lstat, readFile, rm } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { Document, Scalar } from 'yaml';
+import { iuseDefaults, scanEbuild } from '../checks/ebuild-scan.js';
 import type { StructuredEdit } from '../edits/index.js';
 import { InputError } from '../errors.js';
 import { runGit } from '../git/run.js';
 import { resolveRef } from '../git/tree.js';
-import { SERIES_FILE } from '../layers/load.js';
+import { SERIES_FILE, VALUES_FILE } from '../layers/load.js';
 import type { FlagSpec } from '../layers/manifest.js';
 import { isLayerName } from '../layers/series.js';
 import { createFilePatches, formatPatch, type FilePatch } from '../patch/index.js';
@@ -68,8 +69,12 @@ interface Commit {
  * overlay files, changed files as patches with full `index` lines (so three-way merges work later),
  * or as structured edits when they explain the file's whole change (checked by redoing them on the
  * base file); one layer per package (or per file, or per commit), changes outside the overlay in a
- * layer with `root: scripts`. Every layer records the base commit, and its description comes from
- * the commit messages that touched its files.
+ * layer with `root: scripts`; packages whose whole change one commit made together (not a
+ * placeholder such as "WIP …") share a layer, as that commit's concern. Every layer records the base
+ * commit and the USE flags the branch added to IUSE (with the branch's defaults, for validate to
+ * judge); its summary and description come from the first commit that touched its files and says
+ * what it does, else from the change itself. A `values.yaml` naming the stock profiles is written
+ * when there is none.
  */
 export async function importBranch(request: ImportRequest): Promise<ImportReport> {
   const into = resolve(request.into ?? '.');
@@ -82,6 +87,7 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
     const changes = (await changedPaths(upstream, base, pathspecs)).map((repoPath) => locateChange(upstream, repoPath, byFile.get(repoPath) ?? []));
     const categories = await readCategories(upstream, base);
     const groups = groupChanges(changes, request.group ?? 'package', categories, order);
+    const origin = { ref: request.from, commit: upstream.commit };
 
     const writer = LayerSetWriter.deferred(into);
     const baseTrees = await openRootTrees(upstream, base);
@@ -89,12 +95,13 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
     const layers: ImportedLayer[] = [];
     const notes: string[] = [];
     for (const group of groups) {
-      layers.push(await writeLayer(writer, group, base, baseTrees[group.root]!, fromTrees[group.root]!));
+      layers.push(await writeLayer(writer, group, base, baseTrees[group.root]!, fromTrees[group.root]!, origin));
       if (group.root === 'scripts') {
         notes.push(`layer '${group.name}' holds ${group.changes.length} change(s) outside coreos-overlay (root: scripts): ${group.changes.map((change) => change.path).join(', ')}`);
       }
     }
     await writer.writeText(SERIES_FILE, `# Imported from ${request.from} against ${base}, in application order.\n${groups.map((group) => group.name).join('\n')}\n`);
+    if ((await readFile(join(into, VALUES_FILE), 'utf8').catch(() => undefined)) === undefined) await writer.writeText(VALUES_FILE, IMPORTED_VALUES);
     await writer.flush();
     return { base, from: { ref: request.from, commit: upstream.commit }, into, layers, notes };
   } finally {
@@ -180,8 +187,55 @@ function groupChanges(changes: readonly Change[], grouping: ImportGrouping, cate
     }
     group.changes.push(change);
   }
-  return [...byKey.values()].sort((a, b) => (a.root === b.root ? a.key.localeCompare(b.key) : a.root === 'overlay' ? -1 : 1));
+  const groups = grouping === 'package' ? byConcern([...byKey.values()], names) : [...byKey.values()];
+  return groups.sort((a, b) => (a.root === b.root ? a.key.localeCompare(b.key) : a.root === 'overlay' ? -1 : 1));
 }
+
+/**
+ * Joins overlay groups whose files were all changed by the same commits, none a placeholder: such
+ * a commit made one change across packages (a flag for several packages, a package with its
+ * profile line), and its layer keeps them together, named after the commit.
+ */
+function byConcern(groups: Group[], names: Set<string>): Group[] {
+  const joined = new Map<string, Group>();
+  const merged = new Set<Group>();
+  const out: Group[] = [];
+  for (const group of groups) {
+    const commits = [...new Set(group.changes.flatMap((change) => change.commits.map((commit) => commit.oid)))].sort().join(' ');
+    const meaningful = group.root === 'overlay' && commits !== '' && group.changes.every((change) => change.commits.length > 0 && change.commits.every((commit) => !isPlaceholder(commit.message)));
+    const same = meaningful ? joined.get(commits) : undefined;
+    if (same) {
+      same.changes.push(...group.changes);
+      merged.add(same);
+      continue;
+    }
+    if (meaningful) joined.set(commits, group);
+    out.push(group);
+  }
+  return out.map((group) => {
+    if (!merged.has(group)) return group;
+    names.delete(group.name);
+    const subject = group.changes[0]!.commits[0]!.message.split('\n')[0]!;
+    return { ...group, name: uniqueName(layerName(subject), names), topic: undefined };
+  });
+}
+
+const PLACEHOLDER_SUBJECT = /^(wip\b|fixup!|squash!|amend!|tmp\b|temp\b|todo\b|xxx\b)/i;
+
+/** A commit whose subject says it is a placeholder ("WIP commit (will change / force-pushed)", "fixup! …"). */
+function isPlaceholder(message: string): boolean {
+  return PLACEHOLDER_SUBJECT.test(message.split('\n')[0]!.trim());
+}
+
+const IMPORTED_VALUES = `# Shared values for every template of the layer set.
+# The profiles stock builds read; add the Nano profiles under nano once a layer creates them
+# (nano-overlay conditionalize moves stock profile lines there).
+profiles:
+  stock:
+    - coreos/amd64/generic/prod
+    - coreos/arm64/generic/prod
+  nano: []
+`;
 
 function groupKey(change: Change, grouping: ImportGrouping, categories: ReadonlySet<string>, commitOrder: readonly string[]): string {
   if (grouping === 'file') return change.path;
@@ -209,14 +263,22 @@ function uniqueName(name: string, taken: Set<string>): string {
 }
 
 /** Writes one layer: overlay files for new files, structured edits where they explain a file's whole change, a patch for the rest, and the manifest. */
-async function writeLayer(writer: LayerSetWriter, group: Group, base: string, baseTree: ReadableTree, fromTree: ReadableTree): Promise<ImportedLayer> {
+async function writeLayer(writer: LayerSetWriter, group: Group, base: string, baseTree: ReadableTree, fromTree: ReadableTree, origin: ImportReport['from']): Promise<ImportedLayer> {
   const patches: FilePatch[] = [];
   const edits: { file: string; edit: StructuredEdit }[] = [];
   const placed: string[] = [];
   const edited: string[] = [];
+  const flags = new Map<string, FlagSpec>();
   for (const change of group.changes) {
     const before = await baseTree.read(change.path);
     const after = await fromTree.read(change.path);
+    if (group.root === 'overlay' && before && after && change.path.endsWith('.ebuild')) {
+      const pkg = change.path.split('/').slice(0, 2).join('/');
+      for (const [name, on] of await addedIuse(before, after, change.path)) {
+        const known = flags.get(name);
+        flags.set(name, { name, default: on ? 'on' : 'off', description: '', packages: [...new Set([...(known?.packages ?? []), pkg])] });
+      }
+    }
     if (!before && after && !change.path.endsWith('.hbs')) {
       await writer.write(`overlay/${group.name}/${change.path}`, after);
       placed.push(change.path);
@@ -232,8 +294,36 @@ async function writeLayer(writer: LayerSetWriter, group: Group, base: string, ba
   }
   const patchFile = `${group.name}.patch`;
   if (patches.length > 0) await writer.writeText(`patches/${group.name}/${patchFile}`, formatPatch(patches));
-  await writer.writeText(`patches/${group.name}/layer.yaml`, manifestText(group, base, edits));
+  const summary = { flags: [...flags.keys()], placed, changed: group.changes.filter((change) => !placed.includes(change.path)).map((change) => change.path) };
+  await writer.writeText(`patches/${group.name}/layer.yaml`, manifestText(group, base, edits, flags, { ...summary, origin }));
   return { name: group.name, root: group.root, patched: patches.map((patch) => (patch.newPath ?? patch.oldPath)!), edited, placed };
+}
+
+/** The flags the branch's ebuild declares in IUSE that the base's did not, with the branch's defaults. */
+async function addedIuse(before: FileEntry, after: FileEntry, path: string): Promise<Map<string, boolean>> {
+  const read = async (entry: FileEntry) => iuseDefaults((await scanEbuild(entry.data.toString('utf8'), path).catch(() => ({ iuse: [] }))).iuse);
+  const [old, now] = await Promise.all([read(before), read(after)]);
+  return new Map([...now].filter(([flag]) => !old.has(flag)));
+}
+
+/** What a layer's change does, when no commit says it: the flags it adds, or the files it adds or changes. */
+interface ChangeSummary {
+  readonly flags: readonly string[];
+  readonly placed: readonly string[];
+  readonly changed: readonly string[];
+  readonly origin: ImportReport['from'];
+}
+
+function describedChange(summary: ChangeSummary): string {
+  const names = (paths: readonly string[]) => {
+    const bases = [...new Set(paths.map((path) => posix.basename(path)))];
+    return bases.length > 3 ? `${bases.slice(0, 3).join(', ')} and ${bases.length - 3} more` : bases.join(', ');
+  };
+  const parts: string[] = [];
+  if (summary.flags.length > 0) parts.push(`add USE flag${summary.flags.length > 1 ? 's' : ''} ${summary.flags.join(', ')}`);
+  if (summary.placed.length > 0) parts.push(`add ${names(summary.placed)}`);
+  if (summary.flags.length === 0 && summary.changed.length > 0) parts.push(`change ${names(summary.changed)}`);
+  return parts.join('; ') || 'imported change';
 }
 
 /**
@@ -256,13 +346,24 @@ function explainFile(path: string, before: FileEntry, after: FileEntry): Structu
   return ops.map((op) => (op as Extract<ChangeOp, { kind: 'edit' }>).edit);
 }
 
-/** The manifest: summary from the group and its first commit's subject, the commit messages as description, base, root, flags and edits. */
-function manifestText(group: Group, base: string, edits: readonly { file: string; edit: StructuredEdit }[]): string {
+/**
+ * The manifest: summary and description from the group's commits that say what they do (the first
+ * one's subject after the group's topic), else described from the change; base, root, the flags
+ * the branch added (from IUSE and iuse-add edits) and the edits.
+ */
+function manifestText(group: Group, base: string, edits: readonly { file: string; edit: StructuredEdit }[], detected: ReadonlyMap<string, FlagSpec>, summary: ChangeSummary): string {
   const commits = [...new Map(group.changes.flatMap((change) => change.commits).map((commit) => [commit.oid, commit])).values()];
-  const subject = commits[0]?.message.split('\n')[0] ?? 'imported change';
-  const summary = group.topic === undefined ? subject : `${group.topic}: ${subject}`;
-  const description = commits.length > 0 ? commits.map((commit) => commit.message).join('\n\n') : summary;
-  const flags = new Map<string, FlagSpec>();
+  const meaningful = commits.filter((commit) => !isPlaceholder(commit.message));
+  const described = describedChange(summary);
+  const subject = meaningful[0]?.message.split('\n')[0] ?? described;
+  const title = group.topic === undefined || subject.startsWith(`${group.topic}:`) ? subject : `${group.topic}: ${subject}`;
+  const placeholders = commits.filter((commit) => isPlaceholder(commit.message)).map((commit) => `${commit.oid.slice(0, 12)} ("${commit.message.split('\n')[0]}")`);
+  const description = [
+    ...meaningful.map((commit) => commit.message),
+    ...(meaningful.length === 0 ? [`${described[0]!.toUpperCase()}${described.slice(1)}: imported from ${summary.origin.ref} (${summary.origin.commit.slice(0, 12)}).`] : []),
+    ...(placeholders.length > 0 ? [`Part of ${placeholders.join(', ')}, which says no more; write here what the change does and why.`] : []),
+  ].join('\n\n') || title;
+  const flags = new Map(detected);
   for (const { file, edit } of edits) {
     if (edit.type !== 'iuse-add') continue;
     const pkg = file.split('/').slice(0, 2).join('/');
@@ -270,7 +371,7 @@ function manifestText(group: Group, base: string, edits: readonly { file: string
     flags.set(edit.flag, { name: edit.flag, default: edit.default, description: '', packages: [...new Set([...(known?.packages ?? []), pkg])] });
   }
   const doc = new Document({
-    summary: summary.replace(/\s+/g, ' ').trim(),
+    summary: title.replace(/\s+/g, ' ').trim(),
     description: new Scalar(`${description.trimEnd()}\n`),
     base,
     ...(group.root === 'scripts' ? { root: 'scripts' } : {}),

@@ -70,7 +70,7 @@ export async function rebaseLayer(rendered: RenderedLayer, oldBefore: RootTrees,
     if (outcome.kind === 'edit') {
       editPaths[index] = outcome.resolvedPath;
       const target = rendered.edits[index]?.target;
-      if (target && 'file' in target && status === 'followed') editFiles.set(index, outcome.resolvedPath);
+      if (target && 'file' in target && status === 'followed') editFiles.set(index, namedPath(outcome));
     } else if (status === 'conflict') {
       const placed = rendered.files.find((file) => file.path === outcome.path);
       const existing = await patchStep.read(outcome.path);
@@ -92,6 +92,15 @@ export async function rebaseLayer(rendered: RenderedLayer, oldBefore: RootTrees,
 /** Where a file the layer patches is at the new upstream: the path it names, followed through symlinks and bumps. */
 async function newLocation(tree: ReadableTree, named: string, resolved: string): Promise<string> {
   return (await resolveTarget(tree, named))?.path ?? (await resolveTarget(tree, resolved))?.path ?? resolved;
+}
+
+/**
+ * The name a followed edit target is written back as: where the bump led, before any revision
+ * symlink there (`coreos-init-0.0.1-r206.ebuild`, not the `-9999` body it points to), so that a
+ * later move follows the revision again.
+ */
+function namedPath(outcome: FileOutcome): string {
+  return outcome.follows.filter((follow) => follow.reason !== 'symlink').at(-1)?.to ?? outcome.resolvedPath;
 }
 
 /** The rebase status of a redone edit or placed file. */

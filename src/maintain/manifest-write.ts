@@ -7,6 +7,8 @@ export interface ManifestChange {
   readonly base?: string;
   /** New `file:` values for edits, by their index in `edits`. */
   readonly editFiles?: ReadonlyMap<number, string>;
+  /** New values of edit fields (a phase-append's `body`), by the edit's index in `edits`. */
+  readonly editFields?: ReadonlyMap<number, Readonly<Record<string, string>>>;
   /** Indexes of edits to remove. */
   readonly removeEdits?: ReadonlySet<number>;
   /** Patch file names to append to an explicit `patches:` list (ignored when the manifest has none). */
@@ -29,6 +31,7 @@ export function updateManifestText(text: string, file: string, change: ManifestC
   const edits = doc.get('edits', true);
   if (isSeq(edits)) {
     for (const [index, path] of change.editFiles ?? []) doc.setIn(['edits', index, 'file'], path);
+    for (const [index, fields] of change.editFields ?? []) for (const [field, value] of Object.entries(fields)) doc.setIn(['edits', index, field], value);
     const remove = [...(change.removeEdits ?? [])].sort((a, b) => b - a);
     for (const index of remove) edits.items.splice(index, 1);
     if (edits.items.length === 0 && remove.length > 0) doc.delete('edits');
@@ -42,7 +45,8 @@ export function updateManifestText(text: string, file: string, change: ManifestC
   return text.endsWith('\n') ? out : out.replace(/\n$/, '');
 }
 
-function setBase(doc: Document, base: string): void {
+/** Sets the manifest's `base`, in place when it has one, else right after `description`. */
+export function setBase(doc: Document, base: string): void {
   if (doc.has('base')) {
     doc.set('base', base);
     return;

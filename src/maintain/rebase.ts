@@ -10,7 +10,8 @@ import { PendingTree } from '../tree/pending.js';
 import type { RootTrees } from '../tree/types.js';
 import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
 import { loadLayersFrom, type LoadedLayers } from '../workflow/layer-set.js';
-import { coverFor, writeCovers } from './covers.js';
+import { renderLayerText } from '../layers/render.js';
+import { coverFor, writeCovers, type TemplateRender } from './covers.js';
 import { sameEntry } from './file-merge.js';
 import { rebaseLayer, type LayerRebase } from './layer-rebase.js';
 import { LayerSetWriter } from './layer-writer.js';
@@ -208,7 +209,8 @@ async function run(layersDir: string, state: RebaseState, upstream: Upstream, re
       };
     }
     if (result.status !== 'upstreamed') {
-      const messages = await writeMovedLayer(writer, rebase, state.onto.commit, manifestChange);
+      const render = (file: string, text: string) => renderLayerText(original.set, rendered.layer, file, text);
+      const messages = await writeMovedLayer(writer, rebase, state.onto.commit, manifestChange, render);
       if (messages.length > 0) result = { ...result, messages: [...(result.messages ?? []), ...messages] };
       (rebase.root === 'overlay' ? trees.overlay : trees.scripts)?.merge(new Map([...rebase.patchStep.changes, ...rebase.final.changes]));
     }
@@ -278,14 +280,21 @@ async function takeResolution(rebase: LayerRebase, dir: string, change: { remove
 /**
  * Rewrites a moved layer: each patch file refreshed against the new upstream plus the layers before
  * (3 lines of context, `index` lines, files sorted; emptied patch files removed), and the manifest's
- * `base` and bumped edit targets. Returns notes on templated patch files that need editing by hand.
+ * `base` and bumped edit targets; templated patch files are merged (see writeCovers). Returns
+ * notes on templated patch files that need editing by hand.
  */
-async function writeMovedLayer(writer: LayerSetWriter, rebase: LayerRebase, onto: string, change: ManifestChange & { removeEdits: Set<number>; addPatches: string[] }): Promise<string[]> {
-  const { removed, templates } = await writeCovers(writer, rebase.rendered.layer, rebase.covers, rebase.patchStep.base, rebase.patchStep);
+async function writeMovedLayer(
+  writer: LayerSetWriter,
+  rebase: LayerRebase,
+  onto: string,
+  change: ManifestChange & { removeEdits: Set<number>; addPatches: string[] },
+  render: TemplateRender,
+): Promise<string[]> {
+  const { removed, templates } = await writeCovers(writer, rebase.rendered.layer, rebase.covers, rebase.patchStep.base, rebase.patchStep, render);
   const manifestFile = rebase.rendered.layer.manifestFile;
   const text = await readFile(join(writer.dir, manifestFile), 'utf8');
   await writer.writeText(manifestFile, updateManifestText(text, manifestFile, { ...change, base: onto, editFiles: rebase.editFiles, removePatches: removed }));
-  return templates.map((file) => `${file} is a template: update it by hand to match the upstream (its output no longer does)`);
+  return templates.map((file) => `conflict: ${file} is a template and the upstream moved lines it computes; edit it by hand to match the upstream`);
 }
 
 /** Removes the named layers: their series lines, manifests, patches and overlay files. */

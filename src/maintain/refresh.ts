@@ -10,7 +10,9 @@ import { PendingTree } from '../tree/pending.js';
 import type { FileEntry } from '../tree/types.js';
 import { locateUpstream, openRootTrees } from '../upstream/locate.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
+import type { LayerSet } from '../layers/load.js';
 import { coverFor, coversOf, writeCovers } from './covers.js';
+import { keepEdits } from './edit-writeback.js';
 import { sameEntry } from './file-merge.js';
 import { LayerSetWriter } from './layer-writer.js';
 import { updateManifestText } from './manifest-write.js';
@@ -34,6 +36,8 @@ export interface RefreshedFile {
   /** What recorded it: a patch file or an overlay file of the layer set. */
   readonly into: string;
   readonly claimed?: boolean;
+  /** How the change was written back, when the layer's structured edits were involved. */
+  readonly note?: string;
 }
 
 export interface RefreshReport {
@@ -48,11 +52,14 @@ type Root = 'overlay' | 'scripts';
 
 /**
  * Writes edits made in the upstream's work tree back into the layers that own the files, like
- * `quilt refresh`: the owner is the last layer that touches the path. A patched or edited file gets
- * its patch re-created from the upstream plus the layers before the owner to the work-tree file
- * (structured edits of that file are dropped: the text holds their change now); an overlay file
+ * `quilt refresh`: the owner is the last layer that touches the path. A file the owner changes with
+ * structured edits keeps them where the change fits (see keepEdits: outside them into the patch, a
+ * phase body into the edit or its partial); otherwise, and for a patched file, its patch is
+ * re-created from the upstream plus the layers before the owner to the work-tree file (structured
+ * edits of that file are dropped, and the note says so: the text holds their change now); an overlay file
  * is copied back, and one rendered from a template is refused, naming the `.hbs` to edit by hand.
- * Files no layer owns are listed, or claimed by `claim`. Nothing is written when something is refused.
+ * Files no layer owns are listed, or claimed by `claim`. Every refreshed layer records the work
+ * tree's HEAD as its `base`. Nothing is written when something is refused.
  */
 export async function refreshLayers(request: RefreshRequest): Promise<RefreshReport> {
   const layers = await loadLayersFrom(request.layersDir);
@@ -92,7 +99,7 @@ export async function refreshLayers(request: RefreshRequest): Promise<RefreshRep
     const droppedEdits: string[] = [];
     const plans = [];
     for (const [index, files] of [...owned].sort((a, b) => a[0] - b[0])) {
-      plans.push(await planLayer(layers.rendered[index]!, treesBefore(base, applied, index), files, disks));
+      plans.push(await planLayer(layers.set, layers.rendered[index]!, treesBefore(base, applied, index), files, disks, upstream.commit));
     }
     for (const plan of plans) {
       await plan.write(writer);
@@ -108,10 +115,12 @@ export async function refreshLayers(request: RefreshRequest): Promise<RefreshRep
 
 /** Works out how one layer takes its files back, refusing before anything is written. */
 async function planLayer(
+  set: LayerSet,
   rendered: RenderedLayer,
   before: { overlay: PendingTree; scripts?: PendingTree },
   files: { root: Root; path: string; claimed: boolean }[],
   disks: Record<Root, DiskTree>,
+  baseCommit: string,
 ) {
   const { layer } = rendered;
   const root = layer.manifest.root;
@@ -123,6 +132,8 @@ async function planLayer(
   const edits = (await applyLayers([{ ...rendered, patches: [] }], { overlay: patchStep, scripts: patchStep })).layers[0]!;
   const addPatches: string[] = [];
   const removeEdits = new Set<number>();
+  const editFields = new Map<number, Readonly<Record<string, string>>>();
+  const templateWrites = new Map<string, string>();
   const overlayWrites: { file: string; entry: FileEntry | undefined }[] = [];
   const refreshed: RefreshedFile[] = [];
   for (const { path, claimed } of files) {
@@ -138,14 +149,26 @@ async function planLayer(
     }
     const covering = covers.find((cover) => cover.paths.includes(path));
     if (covering?.template) throw new InputError(`'${path}' is patched by a template; edit ${covering.file} by hand`, covering.file);
+    const editing = edits.files.flatMap((outcome, index) => (outcome.kind === 'edit' && outcome.resolvedPath === path ? [index] : []));
+    const kept = entry && editing.length > 0 ? await keepEdits(set, rendered, patchStep, path, entry, editing) : undefined;
+    if (kept) {
+      for (const [index, fields] of kept.fields) editFields.set(index, fields);
+      for (const [file, text] of kept.templates) templateWrites.set(file, text);
+      const unchanged = (await patchStep.read(path))?.data.equals(kept.patched.data) ?? false;
+      const cover = unchanged ? undefined : (covering ?? coverFor(covers, layer.name, addPatches));
+      if (cover && !covering) cover.paths.push(path);
+      if (!unchanged) patchStep.write(path, kept.patched);
+      const into = [cover?.file, kept.fields.size > 0 ? layer.manifestFile : undefined, ...kept.templates.keys()].filter((file): file is string => file !== undefined);
+      refreshed.push({ layer: layer.name, path, into: [...new Set(into)].join(', ') || layer.manifestFile, note: kept.note, ...(claimed ? { claimed } : {}) });
+      continue;
+    }
     const cover = covering ?? coverFor(covers, layer.name, addPatches);
     if (!covering) cover.paths.push(path);
     if (entry) patchStep.write(path, entry);
     else patchStep.remove(path);
-    edits.files.forEach((outcome, index) => {
-      if (outcome.kind === 'edit' && outcome.resolvedPath === path) removeEdits.add(index);
-    });
-    refreshed.push({ layer: layer.name, path, into: cover.file, ...(claimed ? { claimed } : {}) });
+    editing.forEach((index) => removeEdits.add(index));
+    const note = editing.length > 0 ? `no structured edit expresses the change: the file's edits became text in ${cover.file}` : undefined;
+    refreshed.push({ layer: layer.name, path, into: cover.file, ...(note ? { note } : {}), ...(claimed ? { claimed } : {}) });
   }
   const droppedEdits = [...removeEdits].map((index) => rendered.edits[index]!.location);
   return {
@@ -156,12 +179,13 @@ async function planLayer(
         if (entry) await writer.write(file, entry);
         else await writer.remove(file);
       }
-      const touched = covers.filter((cover) => refreshed.some((item) => item.into === cover.file));
+      for (const [file, text] of templateWrites) await writer.writeText(file, text);
+      const touched = covers.filter((cover) => refreshed.some((item) => item.into.split(', ').includes(cover.file)));
       const { removed } = await writeCovers(writer, layer, touched, start, patchStep);
-      if (removeEdits.size > 0 || addPatches.length > 0 || removed.size > 0) {
-        const text = await readFile(join(writer.dir, layer.manifestFile), 'utf8');
-        await writer.writeText(layer.manifestFile, updateManifestText(text, layer.manifestFile, { removeEdits, addPatches, removePatches: removed }));
-      }
+      const text = await readFile(join(writer.dir, layer.manifestFile), 'utf8');
+      const change = { base: baseCommit, removeEdits, editFields, addPatches, removePatches: removed };
+      const updated = updateManifestText(text, layer.manifestFile, change);
+      if (updated !== text) await writer.writeText(layer.manifestFile, updated);
     },
   };
 }

@@ -12,6 +12,8 @@ export interface CreatePatchOptions {
   /** Blob ids for the `index` line; computed from the content when omitted. */
   oldOid?: string;
   newOid?: string;
+  /** Name each hunk after the nearest line above it that starts a definition, as git's default funcname does. */
+  functionContext?: boolean;
 }
 
 /**
@@ -70,17 +72,40 @@ export function createFilePatches(
       reverse: { method: 'literal', data: oldData, sourceLine: 1 },
     };
   } else {
-    patch.hunks = diffHunks(oldData.toString('latin1'), newData.toString('latin1'), options.context ?? 3);
+    const oldText = oldData.toString('latin1');
+    patch.hunks = diffHunks(oldText, newData.toString('latin1'), options.context ?? 3);
+    if (options.functionContext) nameHunks(patch.hunks, oldText);
   }
   return [patch];
 }
 
 /** A patch from `oldTree` to `newTree` over `paths` (every path of either tree when omitted), file by file in path order. */
-export async function createTreePatch(oldTree: ReadableTree, newTree: ReadableTree, paths?: readonly string[]): Promise<string> {
+export async function createTreePatch(
+  oldTree: ReadableTree,
+  newTree: ReadableTree,
+  paths?: readonly string[],
+  options: Pick<CreatePatchOptions, 'context' | 'functionContext'> = {},
+): Promise<string> {
   const all = paths ?? [...new Set([...(await oldTree.list()), ...(await newTree.list())])].sort();
   const patches: FilePatch[] = [];
-  for (const path of all) patches.push(...createFilePatches(path, path, await oldTree.read(path), await newTree.read(path)));
+  for (const path of all) patches.push(...createFilePatches(path, path, await oldTree.read(path), await newTree.read(path), options));
   return formatPatch(patches);
+}
+
+const FUNCTION_LINE = /^[A-Za-z_$]/;
+
+/** Git's default hunk header: the last line above the hunk starting with a letter, `_` or `$`, cut to 80 characters. */
+function nameHunks(hunks: Hunk[], oldText: string): void {
+  const lines = splitLines(oldText);
+  for (const hunk of hunks) {
+    for (let index = hunk.oldStart - 2; index >= 0; index--) {
+      const line = lines[index]!.replace(/\s+$/, '');
+      if (FUNCTION_LINE.test(line)) {
+        hunk.header = ` ${line.slice(0, 80)}`;
+        break;
+      }
+    }
+  }
 }
 
 /** Git's test (a NUL in the first 8000 bytes), plus content that a patch string could not carry: anything not UTF-8. */

@@ -13,7 +13,7 @@ import { applyAndCheck } from './validate.js';
 export interface RangeRequest {
   readonly layersDir?: string;
   readonly upstream: string;
-  /** `A..B`: every first-parent commit after A up to B, with A itself as the starting point. */
+  /** `A..B` as git means it: the first-parent commits after A up to B (`A^..B` includes A; a missing side is HEAD). */
   readonly range: string;
   readonly checks?: readonly Check[];
   /** Called after each commit is checked, for a progress display. */
@@ -43,13 +43,16 @@ export interface LayerHistory {
   readonly firstBad: (CommitInfo & { readonly findings: readonly Finding[] }) | null;
   /** Every change of state, oldest first, starting with the state at the start of the range. */
   readonly transitions: readonly LayerTransition[];
+  /** Whether the layer applies with no error finding at B, the end of the range. */
+  readonly okAtEnd: boolean;
 }
 
 /** The result of `validate --range`, in the shape `--json` prints. */
 export interface RangeReport {
+  /** Every layer is fine at B, whatever broke and recovered in between. */
   readonly ok: boolean;
   readonly upstream: { readonly path: string; readonly from: string; readonly to: string };
-  /** The commits checked, oldest first: the start of the range and every commit in it that touches a watched path. */
+  /** The commits checked, oldest first: the range's first commit, every one that touches a watched path, and B. */
   readonly checked: readonly CommitInfo[];
   /** Paths (relative to the repository root) whose changes can affect the layers. */
   readonly watched: readonly string[];
@@ -58,18 +61,25 @@ export interface RangeReport {
 
 /**
  * Validates the layer set at every first-parent commit of `A..B` that touches a path the layers
- * target or the checks read, reading only those files from git objects (nothing is checked out),
- * and reports per layer the first commit that breaks it and the last one that is fine.
+ * target or the checks read, and at the range's first commit and B (A itself is outside the range,
+ * as in git), reading only those files from git objects (nothing is checked out). Reports per
+ * layer the first commit that breaks it, the last one that is fine, every later break and
+ * recovery, and its state at B, which alone decides `ok`.
  */
 export async function validateRange(request: RangeRequest): Promise<RangeReport> {
   const [from, to] = parseRange(request.range);
   const loaded = await loadLayersFrom(request.layersDir);
   const upstream = await locateUpstream(request.upstream, to);
   try {
-    const start = await resolveRef(upstream.repoDir, from);
+    const start = await resolveRef(upstream.repoDir, from).catch(() => {
+      throw new InputError(`--range: '${from}' is not a commit in ${upstream.repoDir}`);
+    });
     const watched = watchedPaths(loaded.rendered, loaded.set.values, upstream);
-    const commits = await firstParentCommits(upstream.repoDir, `${start}..${upstream.commit}`, watched);
-    const checked = [await commitInfo(upstream.repoDir, start), ...commits];
+    const range = `${start}..${upstream.commit}`;
+    const all = await firstParentCommits(upstream.repoDir, range, []);
+    if (all.length === 0) throw new InputError(`--range ${request.range} holds no commits (${from} already contains ${to})`);
+    const touching = new Set((await firstParentCommits(upstream.repoDir, range, watched)).map((commit) => commit.commit));
+    const checked = all.filter((commit, index) => index === 0 || index === all.length - 1 || touching.has(commit.commit));
     const histories = new Map<string, { lastGood: CommitInfo | null; firstBad: LayerHistory['firstBad']; transitions: LayerTransition[] }>(
       loaded.rendered.map(({ layer }) => [layer.name, { lastGood: null, firstBad: null, transitions: [] }]),
     );
@@ -87,9 +97,9 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
       request.onProgress?.(index + 1, checked.length, commit);
     }
     const manifests = new Map(loaded.rendered.map(({ layer }) => [layer.name, layer.manifestFile]));
-    const layers = [...histories].map(([name, history]) => ({ name, manifest: manifests.get(name)!, ...history }));
+    const layers = [...histories].map(([name, history]) => ({ name, manifest: manifests.get(name)!, ...history, okAtEnd: history.transitions.at(-1)?.ok ?? false }));
     return {
-      ok: layers.every((layer) => layer.firstBad === null),
+      ok: layers.every((layer) => layer.okAtEnd),
       upstream: { path: upstream.repoDir, from: start, to: upstream.commit },
       checked,
       watched,
@@ -100,10 +110,11 @@ export async function validateRange(request: RangeRequest): Promise<RangeReport>
   }
 }
 
+/** The two sides of `A..B`; as in git, an empty side means HEAD. */
 function parseRange(range: string): [string, string] {
   const dots = range.indexOf('..');
-  if (dots <= 0 || dots + 2 >= range.length || range.includes('...')) throw new InputError(`--range takes A..B, not '${range}'`);
-  return [range.slice(0, dots), range.slice(dots + 2)];
+  if (dots < 0 || range === '..' || range.includes('...')) throw new InputError(`--range takes A..B, not '${range}'`);
+  return [range.slice(0, dots) || 'HEAD', range.slice(dots + 2) || 'HEAD'];
 }
 
 /**
@@ -161,13 +172,8 @@ function profileLinePackages(line: string): string[] {
   }
 }
 
-/** The first-parent commits of `range` that touch `paths`, oldest first. */
+/** The first-parent commits of `range` that touch `paths` (all of them when empty), oldest first. */
 async function firstParentCommits(repoDir: string, range: string, paths: readonly string[]): Promise<CommitInfo[]> {
-  const log = await simpleGit(repoDir).log(['--first-parent', '--reverse', range, '--', ...paths]);
+  const log = await simpleGit(repoDir).log(['--first-parent', '--reverse', range, ...(paths.length > 0 ? ['--', ...paths] : [])]);
   return log.all.map((entry) => ({ commit: entry.hash, subject: entry.message }));
-}
-
-async function commitInfo(repoDir: string, commit: string): Promise<CommitInfo> {
-  const latest = (await simpleGit(repoDir).log(['-1', commit])).latest;
-  return { commit: latest?.hash ?? commit, subject: latest?.message ?? '' };
 }

@@ -21,6 +21,8 @@ export interface TestLayer {
   readonly root?: 'overlay' | 'scripts';
   /** Structured edits, as written in a manifest. */
   readonly edits?: readonly Record<string, unknown>[];
+  /** The manifest's `base`. */
+  readonly base?: string;
 }
 
 export interface TestRun {
@@ -77,7 +79,10 @@ export async function writeTestSet(run: TestRun): Promise<{ layersDir: string; u
   };
   for (const layer of run.layers) {
     const root = layer.root ?? 'overlay';
-    const manifest = { summary: `test layer ${layer.name}`, description: 'A layer of a check test.', root, flags: layer.flags ?? [], edits: layer.edits ?? [] };
+    const manifest = {
+      summary: `test layer ${layer.name}`, description: 'A layer of a check test.', ...(layer.base ? { base: layer.base } : {}),
+      root, flags: layer.flags ?? [], edits: layer.edits ?? [],
+    };
     files[`patches/${layer.name}/layer.yaml`] = JSON.stringify(manifest, null, 2);
     const patches: string[] = [];
     for (const [path, change] of Object.entries(layer.modify ?? {})) {

@@ -235,17 +235,18 @@ describe('conditionalize', () => {
     expect(validation.findings.filter((entry) => (entry.layer === 'nano-spaces' || entry.layer === 'nano-lean') && STOCK_SAFETY.has(entry.code))).toEqual([]);
   });
 
-  it('lists what it cannot guard with the reason and leaves it as it was', async () => {
+  it('guards a change inside a heredoc as the whole statement, and lists what it cannot guard with the reason', async () => {
     const { upstream, layers } = await fixture();
     const report = await run(upstream.dir, layers.dir, 'nano-leftovers');
-    expect(report.converted).toEqual([]);
     expect(report.unconverted).toEqual([
       { path: OTHER, line: 14, reason: 'changes the variable MY_CONF, which is not a dependency variable, IUSE or PATCHES' },
-      { path: OTHER, line: 37, reason: 'changes text inside a heredoc (line 36)' },
+      { path: OTHER, line: 14, reason: expect.stringMatching(/^validate still finds UnguardedChange: /) },
     ]);
-    expect(report.written).toBe(false);
-    expect(report.diff).toBe('');
-    expect(status(layers.dir)).toEqual([]);
+    expect(report.converted).toEqual([{ path: OTHER, as: 'patch', changes: expect.any(Array) }]);
+    const patch = await readFile(join(layers.dir, 'patches/nano-leftovers/0002-agent-sys-apps-fixture-other.patch'), 'utf8');
+    const guarded = await applyPatchText(ebuild('\t'), patch);
+    expect(guarded).toContain('\tif use agent; then\n\tcat > "${ED}"/etc/fixture/extra.conf <<EOF || die\nmode=stock\nEOF\n\telse\n\tcat > "${ED}"/etc/fixture/extra.conf <<EOF || die\nmode=nano\nEOF\n\tfi\n');
+    expect(guarded).toContain('MY_CONF="/etc/nano.conf"');
   });
 
   it('writes nothing on a dry run, and shows the new layer as a diff', async () => {

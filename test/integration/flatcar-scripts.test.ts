@@ -1,6 +1,10 @@
 import { existsSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { conditionalizeLayer } from '../../src/conditionalize/conditionalize.js';
+import { importBranch } from '../../src/maintain/import.js';
+import { startRebase } from '../../src/maintain/rebase.js';
 import { applyToUpstream } from '../../src/workflow/apply.js';
 import { validateLayers } from '../../src/workflow/validate.js';
 import { createPatch } from '../../src/patch/index.js';
@@ -70,5 +74,42 @@ describe.skipIf(!scripts || !existsSync(scripts))('the Nano layers on flatcar/sc
       expect(report.ok).toBe(true);
       expect(git(clone, 'rev-list', '--count', `${ref}..${branch}`)).toBe(String(report.layers.length));
     }
+  });
+
+  it('rebase --onto the fork point and back to main: every layer moves, and the patches come back byte for byte', async () => {
+    const layers = join(await makeTempDir('nano-overlay-layers-'), 'layers');
+    for (const part of ['patches', 'templates', 'overlay', 'values.yaml']) await cp(join(NANO_LAYERS, part), join(layers, part), { recursive: true });
+    git(layers, 'init', '-q');
+    git(layers, 'add', '-A');
+    git(layers, 'commit', '-qm', 'layers');
+    const forkPoint = git(scripts!, 'merge-base', 'main', 't-lo/flatcar-nano');
+    const older = await startRebase({ upstream: scripts!, onto: forkPoint, layersDir: layers });
+    expect(older.layers.filter((layer) => layer.status === 'conflict')).toEqual([]);
+    expect(git(layers, 'diff', '--name-only', '--', 'patches/')).toContain('layer.yaml');
+    const back = await startRebase({ upstream: scripts!, onto: 'main', layersDir: layers });
+    expect(back.done).toBe(true);
+    expect(git(layers, 'status', '--porcelain')).toBe('');
+  });
+
+  it('the imported Nano branch: conditionalize of every overlay layer with its flag leaves no stock-safety error at the base', async () => {
+    const into = join(await makeTempDir('nano-overlay-import-'), 'layers');
+    const imported = await importBranch({ upstream: scripts!, from: 't-lo/flatcar-nano', into });
+    const flags: Record<string, string> = {
+      'coreos-base-coreos-init': 'openssh',
+      'coreos-base-coreos-cloudinit': 'openssh',
+      'app-emulation-wa-linux-agent': 'openssh',
+      'coreos-base-misc-files': 'bash',
+      'sys-apps-baselayout': 'bash',
+      'app-crypt-clevis': 'jq',
+      'profiles-coreos-base': 'openssh',
+      'profiles-coreos-targets-generic': 'openssh',
+    };
+    for (const [layer, flag] of Object.entries(flags)) {
+      const report = await conditionalizeLayer({ upstream: scripts!, ref: imported.base, layersDir: into, layer, flag });
+      expect(report.unconverted, layer).toEqual([]);
+    }
+    const report = await validateLayers({ upstream: scripts!, ref: imported.base, layersDir: into });
+    const stockSafety = new Set(['UnguardedChange', 'FlagDefaultChangesStock', 'UnguardedProfileChange']);
+    expect(report.findings.filter((finding) => stockSafety.has(finding.code))).toEqual([]);
   });
 });

@@ -23,6 +23,30 @@ describe('scaffoldLayer', () => {
     ]);
   });
 
+  it("records the given base, or else the base most of the set's layers record", async () => {
+    const dir = await makeTempDir();
+    const [a, b] = ['a'.repeat(40), 'b'.repeat(40)];
+    await writeFiles(dir, {
+      'patches/series': 'one\ntwo\nthree\n',
+      'patches/one/layer.yaml': `summary: "a: b"\ndescription: c\nbase: ${a}\n`,
+      'patches/two/layer.yaml': `summary: "a: b"\ndescription: c\nbase: ${b}\n`,
+      'patches/three/layer.yaml': `summary: "a: b"\ndescription: c\nbase: ${b}\n`,
+    });
+    await scaffoldLayer({ dir, name: 'usual' });
+    await scaffoldLayer({ dir, name: 'given', base: a });
+    const set = await loadLayerSet(new DiskTree(dir));
+    expect(set.layers.map((layer) => [layer.name, layer.manifest.base])).toEqual([
+      ['one', a],
+      ['two', b],
+      ['three', b],
+      ['usual', b],
+      ['given', a],
+    ]);
+    const empty = await makeTempDir();
+    await scaffoldLayer({ dir: empty, name: 'first' });
+    expect((await loadLayerSet(new DiskTree(empty))).layers[0]!.manifest.base).toBeUndefined();
+  });
+
   it('refuses a bad name, a layer that exists and an unknown anchor, writing nothing', async () => {
     const dir = await makeTempDir();
     await writeFiles(dir, { 'patches/series': 'one\n', 'patches/one/layer.yaml': 'summary: "a: b"\ndescription: c\n' });

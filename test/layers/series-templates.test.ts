@@ -47,4 +47,35 @@ describe('TemplateRenderer', () => {
     expect(() => renderer.render(source('{{> nope}}'), {})).toThrow("templates/t.hbs: partial 'nope' not found under templates/ (known: known)");
     expect(() => renderer.render(source('a\n{{#if x}}\n'), {})).toThrow(/templates\/t\.hbs:\d+: template syntax error/);
   });
+
+  it('is strict in block helpers, helper parameters, hashes and partial parameters too', () => {
+    const renderer = new TemplateRenderer([
+      { name: 'item', file: 'templates/item.hbs', text: '{{name}}{{#if extra.missing}}!{{/if}}' },
+      { name: 'plain', file: 'templates/plain.hbs', text: '{{name}}' },
+    ]);
+    const values = { package_set: { keep: ['a/b', 'c/d'], add: [], notes: { x: 'y' } }, flag: 'openssh', extra: {} };
+    const fails = (text: string, where: string, path: string) =>
+      expect(() => renderer.render(source(text, 'overlay/l/x.ebuild.hbs'), values), text).toThrow(`${where}: template variable '${path}' is not defined`);
+    fails('one\n{{#each package_set.kep}}{{this}}{{/each}}', 'overlay/l/x.ebuild.hbs:2', 'package_set.kep');
+    fails('{{#if package_set.ad}}x{{/if}}', 'overlay/l/x.ebuild.hbs:1', 'package_set.ad');
+    fails('{{#unless package_set.ad.length}}x{{/unless}}', 'overlay/l/x.ebuild.hbs:1', 'package_set.ad.length');
+    fails('{{#with package_set.note}}{{x}}{{/with}}', 'overlay/l/x.ebuild.hbs:1', 'package_set.note');
+    fails('{{#each package_set.keep}}\n{{#if ../flg}}{{/if}}{{/each}}', 'overlay/l/x.ebuild.hbs:2', '../flg');
+    fails('{{#each package_set.keep as |atom|}}{{join (lookup atom.nope 0) ","}}{{/each}}', 'overlay/l/x.ebuild.hbs:1', 'atom.nope');
+    fails('{{join package_set.keeps ", "}}', 'overlay/l/x.ebuild.hbs:1', 'package_set.keeps');
+    fails('{{#useGuard flags}}x{{/useGuard}}', 'overlay/l/x.ebuild.hbs:1', 'flags');
+    fails('{{> plain name=package_set.nam}}', 'overlay/l/x.ebuild.hbs:1', 'package_set.nam');
+    fails('{{> plain package_set.gone}}', 'overlay/l/x.ebuild.hbs:1', 'package_set.gone');
+    fails('{{#if @root.package_set.kep}}{{/if}}', 'overlay/l/x.ebuild.hbs:1', '@root.package_set.kep');
+    fails('{{> item name=flag}}', 'templates/item.hbs:1', 'extra.missing');
+
+    const fine = [
+      '{{#each package_set.keep}}{{#if (lookup ../package_set.notes this)}}{{/if}}{{this}} {{@index}}{{/each}}',
+      '{{#each package_set.notes as |note key|}}{{note}}{{key}}{{#if ../flag}}{{/if}}{{/each}}',
+      '{{#if package_set.add.length}}x{{else}}{{join package_set.keep ","}}{{/if}}',
+      '{{#with package_set}}{{#each keep}}{{this}}{{/each}}{{#if @root.flag}}{{/if}}{{/with}}',
+      '{{> plain name=flag}}{{> plain package_set.notes name="n"}}',
+    ];
+    for (const text of fine) expect(() => renderer.render(source(text), values), text).not.toThrow();
+  });
 });

@@ -46,21 +46,20 @@ describe('import', () => {
     const report = await importBranch({ upstream: fixture.dir, from: 'nano', into });
 
     expect(report.base).toBe(fixture.head);
+    // A package per layer, except where one commit changed several packages as one concern.
     expect(report.layers.map((layer) => [layer.name, layer.root])).toEqual([
       ['app-misc-demo-files', 'overlay'],
-      ['coreos-base-demo-init', 'overlay'],
-      ['coreos-base-demo-lean', 'overlay'],
-      ['net-misc-demo-agent', 'overlay'],
-      ['profiles', 'overlay'],
-      ['profiles-coreos-base', 'overlay'],
+      ['nano-make-the-agent-optional', 'overlay'],
+      ['nano-add-the-base-package-and-profile', 'overlay'],
       ['scripts', 'scripts'],
     ]);
-    expect(report.layers.find((layer) => layer.name === 'coreos-base-demo-init')).toMatchObject({ edited: [INIT], patched: [] });
-    expect(report.layers.find((layer) => layer.name === 'profiles')).toMatchObject({ edited: ['profiles/profiles.desc'] });
+    expect(report.layers.find((layer) => layer.name === 'nano-make-the-agent-optional')).toMatchObject({ edited: [INIT], patched: ['net-misc/demo-agent/files/demo-agent-1.4-no-telemetry.patch'] });
+    expect(report.layers.find((layer) => layer.name === 'nano-add-the-base-package-and-profile')).toMatchObject({ edited: ['profiles/coreos/base/package.use', 'profiles/profiles.desc'] });
     expect(report.layers.find((layer) => layer.name === 'app-misc-demo-files')?.patched).toEqual(['app-misc/demo-files/demo-files-0-r3.ebuild', 'app-misc/demo-files/files/motd']);
     expect(report.notes.join('\n')).toContain('root: scripts');
-    const init = await readFile(join(into, 'patches/coreos-base-demo-init/layer.yaml'), 'utf8');
-    expect(init).toContain('summary: "coreos-base/demo-init: nano: make the agent optional"');
+    const init = await readFile(join(into, 'patches/nano-make-the-agent-optional/layer.yaml'), 'utf8');
+    expect(init).toContain('summary: "nano: make the agent optional"');
+    expect(init).toMatch(/flags:\n\s+- name: agent\n\s+default: on\n\s+packages:\n\s+- coreos-base\/demo-init/);
     expect(init).toContain('The nano image has no management agent.');
     expect(init).toContain(`base: ${fixture.head}`);
     expect(init).toMatch(/type: iuse-add\n\s+flag: agent\n\s+default: on/);
@@ -79,12 +78,42 @@ describe('import', () => {
     const fixture = await nanoBranch();
     const into = await makeTempDir('nano-overlay-import-');
     const report = await importBranch({ upstream: fixture.dir, from: 'nano', into, pathspecs: [`${OVERLAY}/profiles`] });
-    expect(report.layers.map((layer) => layer.name)).toEqual(['profiles', 'profiles-coreos-base']);
+    expect(report.layers.map((layer) => layer.name)).toEqual(['nano-add-the-base-package-and-profile']);
     await expect(importBranch({ upstream: fixture.dir, from: 'nano', into })).rejects.toThrow(InputError);
     const again = await importBranch({ upstream: fixture.dir, from: 'nano', into, force: true, group: 'commit' });
     expect(again.layers.map((layer) => layer.name)).toEqual(['01-nano-make-the-agent-optional', '02-nano-add-the-base-package-and-profile', '03-nano-build-script-and-notes', 'scripts']);
     const applied = await applyToUpstream({ upstream: fixture.dir, ref: again.base, layersDir: into, destination: { branch: 'by-commit' } });
     expect(git(fixture.dir, 'rev-parse', 'by-commit^{tree}')).toBe(git(fixture.dir, 'rev-parse', 'nano^{tree}'));
     expect(applied.ok).toBe(true);
+  });
+
+  it('speaks git: a branch only a remote has, summaries past a WIP commit, flags from the IUSE the branch added', async () => {
+    const fixture = await createOverlayFixture({ layout: 'scripts' });
+    const read = async (path: string) => readFile(join(fixture.dir, OVERLAY, path), 'utf8');
+    git(fixture.dir, 'checkout', '-q', '-b', 'team/nano');
+    await fixture.commit('WIP commit (will change / force-pushed): nano', [
+      { modify: INIT, data: (await read(INIT)).replace('IUSE="+symlink-usr selinux test"', 'IUSE="+symlink-usr selinux test agent"').replace('\tnet-misc/demo-agent\n', '\tagent? ( net-misc/demo-agent )\n') },
+      { modify: FILES, data: (await read(FILES)).replace('IUSE="containers"', 'IUSE="containers motd"') },
+    ]);
+    await fixture.commit('app-misc/demo-files: install the motd only with USE=motd', [
+      { modify: FILES, data: (await read(FILES)).replace('    doins "${FILESDIR}"/motd\n', '    use motd && doins "${FILESDIR}"/motd\n') },
+    ]);
+    git(fixture.dir, 'checkout', '-q', 'main');
+    const clone = join(await makeTempDir('nano-overlay-clone-'), 'scripts');
+    git(fixture.dir, 'clone', '-q', '--no-checkout', fixture.dir, clone);
+    expect(() => git(clone, 'rev-parse', '--verify', '--quiet', 'team/nano')).toThrow();
+
+    const into = await makeTempDir('nano-overlay-import-');
+    const report = await importBranch({ upstream: clone, from: 'team/nano', into });
+    expect(report.from.commit).toBe(git(fixture.dir, 'rev-parse', 'team/nano'));
+    const init = await readFile(join(into, 'patches/coreos-base-demo-init/layer.yaml'), 'utf8');
+    expect(init).toContain('summary: "coreos-base/demo-init: add USE flag agent"');
+    expect(init).not.toContain('summary: "coreos-base/demo-init: WIP');
+    expect(init).toMatch(/flags:\n\s+- name: agent\n\s+default: off\n/);
+    const files = await readFile(join(into, 'patches/app-misc-demo-files/layer.yaml'), 'utf8');
+    expect(files).toContain('summary: "app-misc/demo-files: install the motd only with USE=motd"');
+    expect(files).toMatch(/flags:\n\s+- name: motd\n\s+default: off\n/);
+    expect(await readFile(join(into, 'values.yaml'), 'utf8')).toContain('stock:');
+    await expect(importBranch({ upstream: clone, from: 'no/such-branch', into, force: true })).rejects.toThrow("unknown ref 'no/such-branch'");
   });
 });

@@ -80,4 +80,31 @@ describe('refresh', () => {
     await expect(refreshLayers({ upstream: fixture.dir, layersDir: layers })).rejects.toThrow(/demo-lean-0\.0\.1\.ebuild\.hbs/);
     expect(await snapshot(layers)).toEqual(before);
   });
+
+  it('keeps the structured edits: a word changed in a partial goes into the partial, a line outside the edits into a patch', async () => {
+    const { fixture, layers, at } = await appliedWorktree();
+    const init = 'coreos-base/demo-init/demo-init-9999.ebuild';
+    const manifestBefore = await readFile(join(layers, 'patches/demo-init-agent-optional/layer.yaml'), 'utf8');
+    const text = await readFile(at(init), 'utf8');
+    expect(text).toContain('multi-user.target.wants/demo-agent.service || die');
+    const edited = text.replace('multi-user.target.wants/demo-agent.service || die', 'multi-user.target.wants/demo-agent.service* || die');
+    await writeFile(at(init), edited);
+    const report = await refreshLayers({ upstream: fixture.dir, layersDir: layers });
+    expect(report.refreshed).toEqual([expect.objectContaining({ layer: 'demo-init-agent-optional', path: init, into: 'templates/agent-cleanup.hbs' })]);
+    expect(report.droppedEdits).toEqual([]);
+    expect(await readFile(join(layers, 'templates/agent-cleanup.hbs'), 'utf8')).toContain('demo-agent.service* || die');
+    const manifest = await readFile(join(layers, 'patches/demo-init-agent-optional/layer.yaml'), 'utf8');
+    expect(manifest.replace(/^base: .*\n/m, '')).toBe(manifestBefore.replace(/^base: .*\n/m, ''));
+    await reapply(fixture.dir, layers);
+    expect(await readFile(at(init), 'utf8')).toBe(edited);
+
+    const outside = edited.replace(/^DESCRIPTION=.*$/m, (line) => `${line}\n# lean builds keep this ebuild's comment`);
+    await writeFile(at(init), outside);
+    const second = await refreshLayers({ upstream: fixture.dir, layersDir: layers });
+    expect(second.droppedEdits).toEqual([]);
+    expect(second.refreshed).toEqual([expect.objectContaining({ path: init, into: 'patches/demo-init-agent-optional/demo-init-agent-optional.patch', note: expect.stringContaining('structured edits kept') })]);
+    expect(await readFile(join(layers, 'patches/demo-init-agent-optional/layer.yaml'), 'utf8')).toContain('type: phase-append');
+    await reapply(fixture.dir, layers);
+    expect(await readFile(at(init), 'utf8')).toBe(outside);
+  });
 });
