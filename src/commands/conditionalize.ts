@@ -14,6 +14,7 @@ interface ConditionalizeOptions {
   reason?: string;
   dryRun?: boolean;
   json?: boolean;
+  package?: string[];
 }
 
 /** `nano-overlay conditionalize LAYER --flag FLAG`: put a layer's unconditional changes under a USE flag. */
@@ -24,6 +25,7 @@ export function registerConditionalizeCommand(program: Command): void {
     .option('--default <on|off>', "the flag's default in IUSE: on keeps stock behaviour; off needs --reason", 'on')
     .option('--reason <text>', 'why the flag is off by default (recorded in the flag description)')
     .option('--dry-run', 'write nothing; show the change to the layer set as a diff')
+    .option('--package <cp...>', "convert only these packages' changes (category/package), to give a layer one flag per concern")
     .option('--json', 'print JSON')
     .action(async (layer: string, options: ConditionalizeOptions) => {
       if (options.default !== 'on' && options.default !== 'off') throw new InputError(`--default must be on or off, not '${options.default}'`);
@@ -36,6 +38,7 @@ export function registerConditionalizeCommand(program: Command): void {
         default: options.default,
         ...(options.reason ? { reason: options.reason } : {}),
         dryRun: options.dryRun === true,
+        ...(options.package ? { packages: options.package } : {}),
       });
       if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(`${options.dryRun && report.diff ? report.diff : ''}${formatConditionalizeReport(report, colorsFor())}\n`);

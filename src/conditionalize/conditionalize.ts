@@ -33,6 +33,11 @@ export interface ConditionalizeRequest {
   readonly default?: 'on' | 'off';
   readonly reason?: string;
   readonly dryRun?: boolean;
+  /**
+   * Convert only the changes to these packages (category/package) and their profile lines, so that
+   * a layer with several concerns gets a flag for each, one run per flag.
+   */
+  readonly packages?: readonly string[];
 }
 
 /** What `conditionalize` did or would do, in the shape `--json` prints. */
@@ -89,7 +94,7 @@ export async function conditionalizeLayer(request: ConditionalizeRequest): Promi
     const existing = await nanoProfileDir(loaded.set, result.overlay, stock, masters);
     const created = existing === undefined ? planNanoProfile(loaded.set) : undefined;
     const beforeLayer = treesBefore(trees, result, result.layers.indexOf(outcome)).overlay;
-    const context = { stock, nanoDir: existing ?? created?.dir, created, beforeLayer, base: upstream.commit, masters };
+    const context = { stock, nanoDir: existing ?? created?.dir, created, beforeLayer, base: upstream.commit, masters, packages: request.packages };
     const planned = await planLayer(loaded.set, layer.name, changes, guard, request.reason, context);
 
     const disk = new DiskTree(loaded.dir);
@@ -125,6 +130,8 @@ interface PlanContext {
   readonly beforeLayer: ReadableTree;
   readonly base: string;
   readonly masters: ReadableTree | undefined;
+  /** Only these packages' ebuilds and profile lines; every change when undefined. */
+  readonly packages: readonly string[] | undefined;
 }
 
 /** Decides file by file what becomes of the layer's changes. */
@@ -148,7 +155,7 @@ async function planLayer(
   const packages = new Set<string>();
   const placedBy = new Map(set.layers.flatMap((entry) => entry.overlayFiles.map((file) => [file.path, entry.name] as const)));
 
-  for (const file of changes.files) {
+  for (const file of changes.files.filter((entry) => concerns(entry.path, entry.after?.data.toString('utf8'), context.packages))) {
     const sources = changes.outcome.files.filter((entry) => entry.resolvedPath === file.path && entry.kind !== 'file');
     const named = sources[0]?.path ?? file.path;
     const leave = (why: string, line: number | null = null) => unconverted.push({ path: file.path, line, reason: why });
@@ -224,6 +231,13 @@ async function planLayer(
     expected,
     report,
   };
+}
+
+/** Whether a changed file belongs to the packages asked for: their ebuilds, or profile lines naming them. */
+function concerns(path: string, text: string | undefined, packages: readonly string[] | undefined): boolean {
+  if (packages === undefined) return true;
+  if (!path.startsWith('profiles/')) return packages.includes(path.split('/').slice(0, 2).join('/'));
+  return packages.some((pkg) => (text ?? '').includes(pkg));
 }
 
 /** An eclass's text from the overlay, else from portage-stable. */

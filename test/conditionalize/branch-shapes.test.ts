@@ -12,6 +12,9 @@ afterAll(removeTempDirs);
 const STOCK_SAFETY = new Set(['UnguardedChange', 'FlagDefaultChangesStock', 'UnguardedProfileChange']);
 const AGENT = 'app-emulation/fixture-agent/fixture-agent-1.0.ebuild';
 const INIT = 'coreos-base/fixture-init/fixture-init-1.0.ebuild';
+const X = 'app-misc/fixture-x/fixture-x-1.0.ebuild';
+const Y = 'app-misc/fixture-y/fixture-y-1.0.ebuild';
+const SMALL = 'EAPI=8\nDESCRIPTION="Small"\nSLOT="0"\nKEYWORDS="amd64 arm64"\nIUSE=""\nRDEPEND="\n\tsys-apps/demo-tools\n\tapp-shells/demo-shell\n"\nsrc_install() {\n\tdodir /etc/small\n}\n';
 
 /** A python-style eclass that exports src_prepare, as distutils-r1 does. */
 const ECLASS = `# Fixture eclass
@@ -61,12 +64,18 @@ async function fixture(values = 'profiles:\n  stock: [coreos/amd64/generic/prod]
       { add: AGENT, data: AGENT_EBUILD },
       { add: 'app-emulation/fixture-agent/files/0001-flatcar.patch', data: '' },
       { add: INIT, data: INIT_EBUILD },
+      { add: X, data: SMALL },
+      { add: Y, data: SMALL },
     ],
   });
   const overlay = join(upstream.dir, upstream.overlayPrefix);
   const layers = await createLayerSetRepo({
     'values.yaml': values,
-    'patches/series': 'agent\ninit\nprofile\n',
+    'patches/series': 'agent\ninit\nprofile\nboth\n',
+    'patches/both/layer.yaml': 'summary: "app-misc: two concerns"\ndescription: One layer, two flags.\n',
+    'patches/both/0001.patch':
+      (await patchOf(overlay, X, (text) => text.replace('\tapp-shells/demo-shell\n', ''))) +
+      (await patchOf(overlay, Y, (text) => text.replace('\tdodir /etc/small\n', '\tdodir /etc/small\n\trm -rf "${ED}"/etc/small || die\n'))),
     'patches/agent/layer.yaml': 'summary: "app-emulation/fixture-agent: nano patch"\ndescription: The branch adds a patch.\n',
     'patches/agent/0001.patch': await patchOf(overlay, AGENT, (text) => text.replace('0001-flatcar.patch"\n', '0001-flatcar.patch"\n\t"${FILESDIR}/nano.patch"\n')),
     'overlay/agent/app-emulation/fixture-agent/files/nano.patch': '',
@@ -110,7 +119,7 @@ describe('conditionalize on the shapes of a hand-kept branch', () => {
     const report = await conditionalizeLayer({ upstream: upstream.dir, layersDir: layers.dir, layer: 'profile', flag: 'motd' });
     expect(report.moved).toEqual([{ from: 'profiles/coreos/base/package.use', to: 'profiles/coreos/targets/nano/package.use', lines: ['app-misc/demo-files -motd'] }]);
     expect(report.next[0]).toContain("created layer 'nano-profile'");
-    expect(await readFile(join(layers.dir, 'patches/series'), 'utf8')).toBe('agent\ninit\nnano-profile\nprofile\n');
+    expect(await readFile(join(layers.dir, 'patches/series'), 'utf8')).toBe('agent\ninit\nnano-profile\nprofile\nboth\n');
     expect(await readFile(join(layers.dir, 'values.yaml'), 'utf8')).toContain('nano:\n    - coreos/amd64/nano\n');
     expect(await readFile(join(layers.dir, 'overlay/nano-profile/profiles/coreos/amd64/nano/parent'), 'utf8')).toBe('../generic/prod\n../../targets/nano\n');
     const validation = await validateLayers({ upstream: upstream.dir, layersDir: layers.dir });
@@ -123,5 +132,18 @@ describe('conditionalize on the shapes of a hand-kept branch', () => {
     const report = await conditionalizeLayer({ upstream: upstream.dir, layersDir: layers.dir, layer: 'profile', flag: 'motd' });
     expect(report.written).toBe(false);
     expect(report.unconverted).toEqual([expect.objectContaining({ path: 'profiles/coreos/base/package.use', reason: expect.stringContaining("run 'nano-overlay new nano-profile'") })]);
+  });
+
+  it('gives a layer with two concerns a flag for each, one run per flag limited to its packages', async () => {
+    const { upstream, layers } = await fixture();
+    const shell = await conditionalizeLayer({ upstream: upstream.dir, layersDir: layers.dir, layer: 'both', flag: 'shell', packages: ['app-misc/fixture-x'] });
+    expect(shell.converted.map((entry) => entry.path)).toEqual([X]);
+    const etc = await conditionalizeLayer({ upstream: upstream.dir, layersDir: layers.dir, layer: 'both', flag: 'small-etc', packages: ['app-misc/fixture-y'] });
+    expect(etc.converted.map((entry) => entry.path)).toEqual([Y]);
+    const manifest = await readFile(join(layers.dir, 'patches/both/layer.yaml'), 'utf8');
+    expect(manifest).toMatch(/- name: shell\n\s+default: on\n\s+packages:\n\s+- app-misc\/fixture-x\n/);
+    expect(manifest).toMatch(/- name: small-etc\n\s+default: on\n\s+packages:\n\s+- app-misc\/fixture-y\n/);
+    const validation = await validateLayers({ upstream: upstream.dir, layersDir: layers.dir });
+    expect(validation.findings.filter((entry) => entry.layer === 'both' && STOCK_SAFETY.has(entry.code))).toEqual([]);
   });
 });
