@@ -152,7 +152,7 @@ describe('fault injection: killed and failing writes leave the tree as before or
     }
   });
 
-  it('a full file system while staging: exit 2, one line, the tree exactly as before', async (context) => {
+  it('a full file system half-way through the write: exit 2, one line, the tree exactly as before', async (context) => {
     const mountPoint = join(await makeTempDir('nano-overlay-small-fs-'), 'fs');
     await mkdir(mountPoint);
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1200k', 'tmpfs', mountPoint]).status !== 0) context.skip();
