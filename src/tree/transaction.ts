@@ -66,7 +66,8 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
   await assertWritable(tree, changes, root);
   // Deletions first, so that a link or file a set deletes can become the directory of a later write.
   const ordered = [...changes].sort(([, a], [, b]) => (a === null ? 0 : 1) - (b === null ? 0 : 1));
-  const operations: Operation[] = ordered.map(([path, entry]) => ({ path, write: entry !== null, existed: tree.kindOf(path) !== 'missing' }));
+  const deleted = ordered.filter(([, entry]) => entry === null).map(([path]) => path);
+  const operations: Operation[] = ordered.map(([path, entry]) => ({ path, write: entry !== null, existed: standsThere(tree, path, deleted) }));
   const journal: Journal = { root: resolve(root), operations };
   claim(home, root);
   try {
@@ -106,6 +107,12 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
   }
   unlinkSync(join(home, JOURNAL));
   removeFinished(home, operations);
+}
+
+/** Whether something will stand at `path` when its operation comes: not a directory the set's deletions empty and remove. */
+function standsThere(tree: DiskTree, path: string, deleted: readonly string[]): boolean {
+  const kind = tree.kindOf(path);
+  return kind === 'directory' ? !deleted.some((file) => file.startsWith(`${path}/`)) : kind !== 'missing';
 }
 
 /** Removes a finished transaction: the backups it made (known by number, so nothing is searched), then the rest. */

@@ -84,7 +84,7 @@ export async function assertWritable(tree: ReadableTree, changes: ChangeSet, whe
 
 /** A name no writer writes: a NUL byte, not a normal relative path (empty, `.`, `..` or doubled slashes), or inside `.git`. */
 function nameProblem(path: string): WriteProblem | undefined {
-  const shown = JSON.stringify(path).slice(1, -1);
+  const shown = escaped(path);
   if (path.includes('\0')) return { kind: 'bad-name', path, message: `refusing to write '${shown}': a file name cannot hold a NUL byte` };
   const parts = path.split('/');
   if (parts.some((part) => part === '' || part === '.' || part === '..')) {
@@ -96,15 +96,21 @@ function nameProblem(path: string): WriteProblem | undefined {
   return undefined;
 }
 
+/** A path as messages show it: control characters and quotes escaped, so the one line stays one line. */
+function escaped(path: string): string {
+  return JSON.stringify(path).slice(1, -1);
+}
+
 function clash(kind: WriteProblemKind, path: string, other: string, otherWritten: boolean): WriteProblem {
+  const [at, by] = [escaped(path), escaped(other)];
   const origin = otherWritten ? 'placed by the same changes' : 'already in the tree';
   const message =
     kind === 'through-link'
-      ? `refusing to write '${path}': '${other}' is a symbolic link (${origin}); writing through it could leave the tree`
+      ? `refusing to write '${at}': '${by}' is a symbolic link (${origin}); writing through it could leave the tree`
       : kind === 'below-file'
-        ? `'${path}' clashes with the file '${other}' (${origin}): a path cannot be a file and a directory`
+        ? `'${at}' clashes with the file '${by}' (${origin}): a path cannot be a file and a directory`
         : path === other
-          ? `refusing to delete '${path}': it is a directory`
-          : `'${path}' clashes with the directory holding '${other}': a path cannot be a file and a directory`;
+          ? `refusing to delete '${at}': it is a directory`
+          : `'${at}' clashes with the directory holding '${by}': a path cannot be a file and a directory`;
   return { kind, path, other, otherWritten, message };
 }
