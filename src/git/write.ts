@@ -38,6 +38,7 @@ export async function writeBlobs(repoDir: string, blobs: readonly Buffer[]): Pro
 
 /** git failing to store objects for want of space or permission is a one-line error about the repository. */
 function storageError(error: unknown, repoDir: string): unknown {
+  if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return new InputError(`cannot write into ${repoDir}: no space left on device; no branch was changed`);
   if (!(error instanceof GitCommandError)) return error;
   const reason = /No space left on device|Permission denied|Read-only file system|Disk quota exceeded/i.exec(error.stderr)?.[0];
   return reason ? new InputError(`cannot write objects into ${repoDir}: ${reason}; no branch was changed`) : error;
@@ -58,7 +59,7 @@ export async function writeTree(repoDir: string, base: string | undefined, chang
   const writes = [...changes].flatMap(([path, entry]) => (entry ? [{ path: full(path), entry }] : []));
   const deletions = [...changes].flatMap(([path, entry]) => (entry ? [] : [full(path)]));
   const oids = await writeBlobs(repoDir, writes.map(({ entry }) => entry.data));
-  return withScratchDir(async (dir) => {
+  const written = withScratchDir(async (dir) => {
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
     await runGit(repoDir, base ? ['read-tree', base] : ['read-tree', '--empty'], { env });
     if (deletions.length > 0) {
@@ -69,6 +70,9 @@ export async function writeTree(repoDir: string, base: string | undefined, chang
       await runGit(repoDir, ['update-index', '-z', '--index-info'], { env, input: info });
     }
     return gitText(repoDir, ['write-tree'], { env });
+  });
+  return written.catch((error: unknown) => {
+    throw storageError(error, repoDir);
   });
 }
 
@@ -95,7 +99,9 @@ export async function commitTree(
   env?: Record<string, string>,
 ): Promise<string> {
   const args = ['commit-tree', tree, ...parents.flatMap((parent) => ['-p', parent])];
-  return gitText(repoDir, args, { input: message.endsWith('\n') ? message : `${message}\n`, ...(env && { env }) });
+  return gitText(repoDir, args, { input: message.endsWith('\n') ? message : `${message}\n`, ...(env && { env }) }).catch((error: unknown) => {
+    throw storageError(error, repoDir);
+  });
 }
 
 /** The work trees (including the main one) that have `refs/heads/<name>` checked out. */

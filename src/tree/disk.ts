@@ -13,8 +13,8 @@ import type { FileEntry, PathKind, ReadableTree } from './types.js';
  */
 export class DiskTree implements ReadableTree {
   private realRoot: string | undefined;
-  /** Kinds looked up by `kind`; a tree is read before it is written, so they stay valid while it is used. */
-  private readonly kinds = new Map<string, PathKind>();
+  /** Directory entries read by `kind`, by directory; a tree is checked before it is written, so they stay valid meanwhile. */
+  private readonly entries = new Map<string, Map<string, PathKind> | null>();
 
   constructor(readonly root: string) {}
 
@@ -62,18 +62,26 @@ export class DiskTree implements ReadableTree {
     return this.kindOf(treePath(path));
   }
 
-  /** The synchronous kind of a normal path, each directory looked at once. */
+  /** The synchronous kind of a normal path: each directory is read once (one readdir tells the kinds of all it holds). */
   kindOf(path: string): PathKind {
-    let kind = this.kinds.get(path);
-    if (kind) return kind;
     const slash = path.lastIndexOf('/');
-    if (slash >= 0 && this.kindOf(path.slice(0, slash)) !== 'directory') kind = 'missing';
-    else {
-      const stats = lstatOrUndefined(join(this.root, path));
-      kind = !stats ? 'missing' : stats.isDirectory() ? 'directory' : stats.isSymbolicLink() ? 'link' : 'file';
+    const parent = slash < 0 ? '' : path.slice(0, slash);
+    if (parent && this.kindOf(parent) !== 'directory') return 'missing';
+    return this.entriesOf(parent)?.get(path.slice(slash + 1)) ?? 'missing';
+  }
+
+  private entriesOf(dir: string): Map<string, PathKind> | undefined {
+    let entries = this.entries.get(dir);
+    if (entries === undefined) {
+      try {
+        const listed = readdirSync(join(this.root, dir), { withFileTypes: true });
+        entries = new Map(listed.map((entry) => [entry.name, entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'link' : 'file']));
+      } catch {
+        entries = null;
+      }
+      this.entries.set(dir, entries);
     }
-    this.kinds.set(path, kind);
-    return kind;
+    return entries ?? undefined;
   }
 
   /** True when `dir` (relative, `.` for the root) is reached from the root without following a symlink. */

@@ -23,25 +23,27 @@ import type { ChangeSet, FileEntry } from './types.js';
 import { assertWritable } from './write-check.js';
 
 /*
- * Writing a change set into a directory as one transaction. Nothing is staged in the user's
- * directories: new content goes to a transaction directory under the repository's git directory
- * (`.git/nano-overlay-write`; for a directory outside any repository, or on another file system,
- * `.nano-overlay-write` at its root). A journal is written before the first file of the tree is
- * touched; every old file is moved aside into the transaction rather than deleted. A failure rolls
- * the moves back; a run killed half-way is rolled back by the next run that writes (or recovers) the
- * same directory, so the tree is always exactly as before or exactly as after.
+ * Writing a change set into a directory as one transaction. Nothing of it is kept in the user's
+ * directories: the transaction lives under the repository's git directory (`.git/nano-overlay-write`;
+ * for a directory outside any repository, or on another file system, `.nano-overlay-write` at its
+ * root). A journal naming every operation is written before the first file of the tree is touched;
+ * every old file is moved aside into the transaction rather than deleted, and new files are written
+ * in place under names that did not exist. A failure rolls the operations back; a run killed
+ * half-way is rolled back by the next run that writes (or recovers) the same directory, so the tree
+ * is always exactly as before or exactly as after.
  *
- * Layout of the transaction directory: `owner` (the writing process), `staged/<n>` (the new entry
- * of operation n), `backup/<n>` (what stood at its path before), `journal.json` (the operations).
+ * Layout of the transaction directory: `owner` (the writing process), `journal.json` (the
+ * operations), `backup/<n>` (what stood at the path of operation n before).
  */
 
 const HOME = 'nano-overlay-write';
 const JOURNAL = 'journal.json';
 
-/** One step of a transaction: write the staged entry at `path`, or delete `path`. */
+/** One step of a transaction: write an entry at `path` or delete it; `existed` when something stood there. */
 interface Operation {
   readonly path: string;
   readonly write: boolean;
+  readonly existed: boolean;
 }
 
 interface Journal {
@@ -51,50 +53,48 @@ interface Journal {
 
 /**
  * Writes `changes` into the directory `root`: checked first (see assertWritable: nothing leads
- * through a symlink or a file, no file/directory clash, nothing inside `.git`), then staged, then
- * moved into place under a journal. Directories emptied by deletions are removed, as git does.
- * Refuses with an InputError, leaving the tree as it was, when the check fails, another process is
- * writing the same place, or the file system refuses a write (permissions, a full disk, …).
+ * through a symlink or a file, no file/directory clash, nothing inside `.git`), then written under a
+ * journal. Directories emptied by deletions are removed, as git does. Refuses with an InputError,
+ * leaving the tree as it was, when the check fails, another process is writing the same place, or
+ * the file system refuses a write (permissions, a full disk, …).
  */
 export async function writeChanges(root: string, changes: ChangeSet): Promise<void> {
   const home = transactionHome(root);
   recoverAt(home);
   if (changes.size === 0) return;
-  await assertWritable(new DiskTree(root), changes, root);
-  const deletions = [...changes].filter(([, entry]) => entry === null).map(([path]) => ({ path, write: false }));
-  const writes = [...changes].flatMap(([path, entry]) => (entry ? [{ path, write: true, entry }] : []));
-  const operations: Operation[] = [...deletions, ...writes.map(({ path }) => ({ path, write: true }))];
-  claim(home, root);
+  const tree = new DiskTree(root);
+  await assertWritable(tree, changes, root);
+  // Deletions first, so that a link or file a set deletes can become the directory of a later write.
+  const ordered = [...changes].sort(([, a], [, b]) => (a === null ? 0 : 1) - (b === null ? 0 : 1));
+  const deleted = ordered.filter(([, entry]) => entry === null).map(([path]) => path);
+  const operations: Operation[] = ordered.map(([path, entry]) => ({ path, write: entry !== null, existed: standsThere(tree, path, deleted) }));
   const journal: Journal = { root: resolve(root), operations };
-  let current = '';
+  claim(home, root);
   try {
-    for (const [index, { path, entry }] of writes.entries()) {
-      current = path;
-      stage(join(home, 'staged', String(deletions.length + index)), entry);
-    }
     writeFileSync(join(home, `${JOURNAL}.tmp`), JSON.stringify(journal));
     renameSync(join(home, `${JOURNAL}.tmp`), join(home, JOURNAL));
   } catch (error) {
     rmSync(home, { recursive: true, force: true });
-    throw writeError(error, root, current);
+    throw writeError(error, root, join(home, JOURNAL));
   }
+  let current = '';
   try {
-    const tree = new DiskTree(root);
     const made = new Set<string>();
-    for (const [index, { path, write }] of operations.entries()) {
+    const deletes = ordered.some(([, entry]) => entry === null);
+    for (const [index, [path, entry]] of ordered.entries()) {
       current = path;
       const target = join(root, path);
-      moveAside(target, join(home, 'backup', String(index)));
-      if (!write) {
+      if (operations[index]!.existed) renameSync(target, join(home, 'backup', String(index)));
+      if (!entry) {
         removeEmptyParents(root, path);
         continue;
       }
       const dir = dirname(path);
-      if (dir !== '.' && !made.has(dir) && (deletions.length > 0 || tree.kindOf(dir) !== 'directory')) {
+      if (dir !== '.' && !made.has(dir) && (deletes || tree.kindOf(dir) !== 'directory')) {
         mkdirSync(join(root, dir), { recursive: true });
         made.add(dir);
       }
-      renameSync(join(home, 'staged', String(index)), target);
+      create(target, entry);
     }
   } catch (error) {
     try {
@@ -106,7 +106,26 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
     throw writeError(error, root, current);
   }
   unlinkSync(join(home, JOURNAL));
-  rmSync(home, { recursive: true, force: true });
+  removeFinished(home, operations);
+}
+
+/** Whether something will stand at `path` when its operation comes: not a directory the set's deletions empty and remove. */
+function standsThere(tree: DiskTree, path: string, deleted: readonly string[]): boolean {
+  const kind = tree.kindOf(path);
+  return kind === 'directory' ? !deleted.some((file) => file.startsWith(`${path}/`)) : kind !== 'missing';
+}
+
+/** Removes a finished transaction: the backups it made (known by number, so nothing is searched), then the rest. */
+function removeFinished(home: string, operations: readonly Operation[]): void {
+  try {
+    operations.forEach(({ existed }, index) => existed && unlinkSync(join(home, 'backup', String(index))));
+    rmdirSync(join(home, 'backup'));
+    unlinkSync(join(home, 'owner'));
+    rmdirSync(home);
+  } catch {
+    // A directory moved aside, or anything unexpected: the slow way.
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -155,8 +174,7 @@ function claim(home: string, root: string): void {
   const claiming = `${home}.${process.pid}.claim`;
   try {
     rmSync(claiming, { recursive: true, force: true });
-    mkdirSync(join(claiming, 'staged'), { recursive: true });
-    mkdirSync(join(claiming, 'backup'));
+    mkdirSync(join(claiming, 'backup'), { recursive: true });
     writeFileSync(join(claiming, 'owner'), `${process.pid}\n`);
   } catch (error) {
     rmSync(claiming, { recursive: true, force: true });
@@ -194,24 +212,27 @@ function recoverAt(home: string): string | undefined {
 
 /**
  * Undoes a journal's operations, last first. Each step holds in every state a kill can leave it in:
- * a staged entry that is gone was moved into place and is removed; a backup that exists is put back.
+ * an operation on an existing path that has no backup yet never started; otherwise whatever stands
+ * at the path now (a new file, whole or partly written) is removed and the backup put back.
  */
 function rollBack(home: string, journal: Journal): void {
   for (let index = journal.operations.length - 1; index >= 0; index--) {
-    const { path, write } = journal.operations[index]!;
+    const { path, write, existed } = journal.operations[index]!;
     const target = join(journal.root, path);
     const backup = join(home, 'backup', String(index));
-    if (write && !existsNoFollow(join(home, 'staged', String(index)))) {
+    const backedUp = existed && existsNoFollow(backup);
+    if (existed && !backedUp) continue;
+    if (write) {
       try {
         unlinkSync(target);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
-    if (existsNoFollow(backup)) {
+    if (backedUp) {
       mkdirSync(dirname(target), { recursive: true });
       renameSync(backup, target);
-    } else if (write) {
+    } else {
       removeEmptyParents(journal.root, path);
     }
   }
@@ -260,8 +281,8 @@ function removeStaleClaims(home: string): void {
   }
 }
 
-/** Writes one staged entry: a symlink, or a file with its executable bit. */
-function stage(file: string, entry: FileEntry): void {
+/** Writes one entry at a path where nothing stands: a symlink, or a file with its executable bit. */
+function create(file: string, entry: FileEntry): void {
   if (entry.mode === '120000') {
     symlinkSync(entry.data.toString('utf8'), file);
     return;
@@ -271,15 +292,6 @@ function stage(file: string, entry: FileEntry): void {
     for (let offset = 0; offset < entry.data.length; ) offset += writeSync(fd, entry.data, offset);
   } finally {
     closeSync(fd);
-  }
-}
-
-/** Moves what stands at `target` (a file, a link or a directory without files) into the backup. */
-function moveAside(target: string, backup: string): void {
-  try {
-    renameSync(target, backup);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
 }
 

@@ -1,5 +1,4 @@
 import { InputError } from '../errors.js';
-import { treePath } from './paths.js';
 import type { ChangeSet, PathKind, ReadableTree } from './types.js';
 
 /*
@@ -32,11 +31,6 @@ export async function pathKind(tree: ReadableTree, path: string): Promise<PathKi
   return (await tree.list(path)).some((file) => file !== path) ? 'directory' : 'missing';
 }
 
-/** True when a path component is `.git` in any letter case (git's own directory on case-insensitive systems too). */
-export function isGitPath(path: string): boolean {
-  return path.split('/').some((part) => part.toLowerCase() === '.git');
-}
-
 /**
  * Every path of `changes` that cannot be written onto `tree`: one that leads through a symlink or
  * a file (in the tree or written by the set and not deleted by it), a file or link written where a
@@ -52,7 +46,7 @@ export async function findWriteProblems(tree: ReadableTree, changes: ChangeSet):
     return kind;
   };
   for (const [path, entry] of changes) {
-    const problem = await nameProblem(path);
+    const problem = nameProblem(path);
     if (problem) {
       problems.push(problem);
       continue;
@@ -88,28 +82,35 @@ export async function assertWritable(tree: ReadableTree, changes: ChangeSet, whe
   if (problem) throw new InputError(`${problem.message}; nothing was written${where ? ` to ${where}` : ''}`);
 }
 
-async function nameProblem(path: string): Promise<WriteProblem | undefined> {
-  const shown = JSON.stringify(path).slice(1, -1);
+/** A name no writer writes: a NUL byte, not a normal relative path (empty, `.`, `..` or doubled slashes), or inside `.git`. */
+function nameProblem(path: string): WriteProblem | undefined {
+  const shown = escaped(path);
   if (path.includes('\0')) return { kind: 'bad-name', path, message: `refusing to write '${shown}': a file name cannot hold a NUL byte` };
-  try {
-    if (treePath(path) !== path) return { kind: 'bad-name', path, message: `refusing to write '${shown}': not a normal relative path` };
-  } catch (error) {
-    if (error instanceof InputError) return { kind: 'bad-name', path, message: `refusing to write '${shown}': ${error.message}` };
-    throw error;
+  const parts = path.split('/');
+  if (parts.some((part) => part === '' || part === '.' || part === '..')) {
+    return { kind: 'bad-name', path, message: `refusing to write '${shown}': not a normal path inside the tree` };
   }
-  if (isGitPath(path)) return { kind: 'git-directory', path, message: `refusing to write '${shown}': it lies inside a .git directory` };
+  if (parts.some((part) => part.length === 4 && part.toLowerCase() === '.git')) {
+    return { kind: 'git-directory', path, message: `refusing to write '${shown}': it lies inside a .git directory` };
+  }
   return undefined;
 }
 
+/** A path as messages show it: control characters and quotes escaped, so the one line stays one line. */
+function escaped(path: string): string {
+  return JSON.stringify(path).slice(1, -1);
+}
+
 function clash(kind: WriteProblemKind, path: string, other: string, otherWritten: boolean): WriteProblem {
+  const [at, by] = [escaped(path), escaped(other)];
   const origin = otherWritten ? 'placed by the same changes' : 'already in the tree';
   const message =
     kind === 'through-link'
-      ? `refusing to write '${path}': '${other}' is a symbolic link (${origin}); writing through it could leave the tree`
+      ? `refusing to write '${at}': '${by}' is a symbolic link (${origin}); writing through it could leave the tree`
       : kind === 'below-file'
-        ? `'${path}' clashes with the file '${other}' (${origin}): a path cannot be a file and a directory`
+        ? `'${at}' clashes with the file '${by}' (${origin}): a path cannot be a file and a directory`
         : path === other
-          ? `refusing to delete '${path}': it is a directory`
-          : `'${path}' clashes with the directory holding '${other}': a path cannot be a file and a directory`;
+          ? `refusing to delete '${at}': it is a directory`
+          : `'${at}' clashes with the directory holding '${by}': a path cannot be a file and a directory`;
   return { kind, path, other, otherWritten, message };
 }

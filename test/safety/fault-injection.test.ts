@@ -1,4 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -29,7 +30,8 @@ function random(seed: number): () => number {
  * places `placed` new files in directories of their own (layer b): a write long enough to be
  * killed in the middle of.
  */
-async function workload(packages: number, placed: number, data = 'x'.repeat(64)) {
+async function workload(packages: number, placed: number, random = false) {
+  const data = (index: number) => (random ? randomBytes(6000).toString('base64') : `${'x'.repeat(64)} ${index}`);
   const files: Record<string, string> = {};
   for (let index = 0; index < packages; index++) files[`app-misc/p${index}/p${index}-1.ebuild`] = `EAPI=8\nSLOT="0"\n# package ${index}\n`;
   const upstream = await overlayRepo(files);
@@ -40,7 +42,7 @@ async function workload(packages: number, placed: number, data = 'x'.repeat(64))
   git(upstream, 'checkout', '-q', 'main');
   git(upstream, 'branch', '-q', '-D', 'edit');
   const overlay: Record<string, string> = { 'patches/a/0001-edit.patch': `${patch}\n` };
-  for (let index = 0; index < placed; index++) overlay[`overlay/b/app-new/n${index % 40}/file-${index}.txt`] = `${data} ${index}\n`;
+  for (let index = 0; index < placed; index++) overlay[`overlay/b/app-new/n${index % 40}/file-${index}.txt`] = `${data(index)}\n`;
   const layers = await layerSet(['a', 'b'], overlay);
   return { upstream, layers };
 }
@@ -152,12 +154,12 @@ describe('fault injection: killed and failing writes leave the tree as before or
     }
   });
 
-  it('a full file system while staging: exit 2, one line, the tree exactly as before', async (context) => {
+  it('a full file system half-way through the write: exit 2, one line, the tree exactly as before', async (context) => {
     const mountPoint = join(await makeTempDir('nano-overlay-small-fs-'), 'fs');
     await mkdir(mountPoint);
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1200k', 'tmpfs', mountPoint]).status !== 0) context.skip();
     try {
-      const { upstream: source, layers } = await workload(30, 300, 'y'.repeat(8000));
+      const { upstream: source, layers } = await workload(30, 300, true);
       const upstream = join(mountPoint, 'repo');
       git(mountPoint, 'clone', '-q', '--no-hardlinks', source, upstream);
       const before = snapshotWorkTree(upstream);
@@ -167,6 +169,12 @@ describe('fault injection: killed and failing writes leave the tree as before or
       expect(run.status).toBe(2);
       expect(snapshotWorkTree(upstream)).toEqual(before);
       expect(leftovers(upstream)).toEqual([]);
+      const refs = git(upstream, 'for-each-ref');
+      const branch = runCli(['apply', '--upstream', upstream, '--layers', layers, '--branch', 'full']);
+      expect(branch.stderr.trim().split('\n')).toHaveLength(1);
+      expect(branch.stderr).toMatch(/no space left on device/i);
+      expect(branch.status).toBe(2);
+      expect(git(upstream, 'for-each-ref')).toBe(refs);
     } finally {
       spawnSync('umount', [mountPoint]);
     }
