@@ -593,7 +593,7 @@ export function braceExpand(word: string): string[] {
 
 /** `[[ text =~ regex ]]` for a literal POSIX extended regex (no expansions in it), or undefined. */
 function regexMatches(regex: string, text: string): boolean | undefined {
-  if (/[$`'"\\]/.test(regex)) return undefined;
+  if (/\$[{(A-Za-z_]|[`'"]/.test(regex)) return undefined;
   try {
     return new RegExp(regex).test(text);
   } catch {
