@@ -1,5 +1,5 @@
 import { atomKey, type Atom } from '../portage/atoms.js';
-import type { Profile, ProfileNode } from '../portage/profiles.js';
+import { PROFILE_FILE_NAMES, type Profile, type ProfileNode } from '../portage/profiles.js';
 import { ProfileVisibility } from '../portage/visibility.js';
 import type { ChangedFile, CheckContext } from './context.js';
 import { packageUse, type VersionUse } from './package-use.js';
@@ -14,14 +14,7 @@ import { existingNanoProfiles, stockProfiles, type NamedProfile } from './profil
  */
 
 /** Profile files whose lines are an atom and USE flags. */
-export const PACKAGE_FLAG_FILES: ReadonlySet<string> = new Set([
-  'package.use',
-  'package.use.force',
-  'package.use.mask',
-  'package.use.stable',
-  'package.use.stable.force',
-  'package.use.stable.mask',
-]);
+export const PACKAGE_FLAG_FILES: ReadonlySet<string> = new Set(PROFILE_FILE_NAMES.filter((name) => name.startsWith('package.use')));
 
 /** A package-flag line a layer added: where it is, its atom, the flags it names and the file kind. */
 export interface AddedFlagLine {
