@@ -500,6 +500,12 @@ class Evaluator {
       const isSet = this.state.values.has(name) && (colon ? value !== '' : true);
       if (operator === '-') return isSet ? value : operand(word);
       if (operator === '+') return isSet ? operand(word) : '';
+      if (operator === '=') {
+        if (isSet) return value;
+        const assigned = operand(word);
+        this.state.set(name, assigned, `\${${text}}`);
+        return assigned;
+      }
       return null;
     }
     if ((parts = /^(%%?|##?)(.*)$/s.exec(rest))) {

@@ -58,6 +58,10 @@ describe('static metadata of real ebuild idioms', () => {
     expect(meta.notUnderstood).toEqual([]);
   });
 
+  it('assigns defaults with : "${VAR:=value}", as acct-group does', async () => {
+    expect(await read(': "${SLOT:=0}"\n: "${KEYWORDS:=amd64 ~arm64}"\n: "${SLOT:=1}"')).toMatchObject({ slot: '0', keywords: 'amd64 ~arm64', unknown: [] });
+  });
+
   it('reports a SLOT built by a command it does not run as not understood', async () => {
     expect((await read('SLOT="$(get_version_component_range 1)"')).unknown).toEqual(['SLOT']);
   });
