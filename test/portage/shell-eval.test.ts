@@ -62,6 +62,11 @@ describe('static metadata of real ebuild idioms', () => {
     expect(await read(': "${SLOT:=0}"\n: "${KEYWORDS:=amd64 ~arm64}"\n: "${SLOT:=1}"')).toMatchObject({ slot: '0', keywords: 'amd64 ~arm64', unknown: [] });
   });
 
+  it('indexes arrays and compares an empty operand as 0', async () => {
+    const body = 'stable=( 18 19 20 )\nIUSE="+llvm_slot_${stable[-1]} first_${stable[0]}"\nif [[ $(ver_cut 5) -ge 90 ]]; then SLOT=pre; else SLOT=${#stable[@]}; fi';
+    expect(await read(body)).toMatchObject({ slot: '3', iuse: 'llvm_slot_20 first_18', unknown: [] });
+  });
+
   it('reports a SLOT built by a command it does not run as not understood', async () => {
     expect((await read('SLOT="$(get_version_component_range 1)"')).unknown).toEqual(['SLOT']);
   });
