@@ -79,7 +79,7 @@ export class Packages {
     const found: SelectablePackageEbuild[] = [];
     for (const ebuild of await this.ebuilds(cp)) {
       const metadata = await this.metadata(ebuild);
-      if (metadata) found.push({ ...ebuild, metadata, slot: metadata.slot, keywords: metadata.keywords, repository: await this.repositoryName(ebuild.repo) });
+      if (metadata) found.push({ ...ebuild, metadata, slot: metadata.slot, subslot: metadata.subslot, keywords: metadata.keywords, repository: await this.repositoryName(ebuild.repo) });
     }
     return found;
   }

@@ -10,6 +10,7 @@ import { registerPatchCommand } from './patch.js';
 import { registerRebaseCommand } from './rebase.js';
 import { registerRefreshCommand } from './refresh.js';
 import { registerReviewCommand } from './review.js';
+import { registerUseCommand } from './use.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Registers every sub-command on the program. */
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerPatchCommand(program);
   registerImageCommands(program);
   registerNightlyCommand(program);
+  registerUseCommand(program);
 }

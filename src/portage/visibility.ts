@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { atomMatches, formatAtom, type Atom } from './atoms.js';
+import { atomMatches, formatAtom, type Atom, type PackageCandidate } from './atoms.js';
 import { splitPackageVersion } from './ebuild-path.js';
 import { matchingLines, type PackageAtomLine, type Profile } from './profiles.js';
 import { compareVersions } from './versions.js';
@@ -25,6 +25,8 @@ export interface SelectableEbuild {
   readonly repository: string;
   /** SLOT without the subslot. */
   readonly slot: string;
+  /** The subslot (the slot when SLOT has none), for `:slot/subslot` atoms. */
+  readonly subslot?: string | undefined;
   readonly keywords: readonly string[];
 }
 
@@ -126,7 +128,7 @@ export class ProfileVisibility {
 
   /** The ebuild's KEYWORDS after every matching `package.keywords` line. */
   keywordsOf(ebuild: SelectableEbuild): string[] {
-    const candidate = { cpv: ebuild.cpv, slot: ebuild.slot, repo: ebuild.repository };
+    const candidate = candidateOf(ebuild);
     const words = new Set(ebuild.keywords.filter((word) => word !== '-*'));
     for (const node of this.profile.chain) stackWords(matchingLines(node.packageKeywords, candidate).flatMap((line) => line.keywords), words);
     return [...words];
@@ -134,7 +136,7 @@ export class ProfileVisibility {
 
   /** The keywords accepted for the ebuild: ACCEPT_KEYWORDS and every matching `package.accept_keywords` line. */
   acceptedFor(ebuild: SelectableEbuild): Set<string> {
-    const candidate = { cpv: ebuild.cpv, slot: ebuild.slot, repo: ebuild.repository };
+    const candidate = candidateOf(ebuild);
     const defaults = this.acceptKeywords.filter((word) => !'~-'.includes(word.charAt(0))).map((word) => `~${word}`);
     const extra = this.profile.chain.flatMap((node) =>
       matchingLines(node.packageAcceptKeywords, candidate).flatMap((line) => (line.keywords.length ? line.keywords : defaults)),
@@ -144,7 +146,7 @@ export class ProfileVisibility {
 
   /** The `file:line` of the mask line hiding the ebuild, unless none does or an unmask line lifts it. */
   maskedBy(ebuild: SelectableEbuild): string | undefined {
-    const candidate = { cpv: ebuild.cpv, slot: ebuild.slot, repo: ebuild.repository };
+    const candidate = candidateOf(ebuild);
     const matches = (entry: EffectiveAtom) => (entry.onlyRepo === undefined || entry.onlyRepo === ebuild.repository) && atomMatches(entry.atom, candidate);
     const mask = this.masks.find(matches);
     return mask && !this.unmasks.some(matches) ? mask.source : undefined;
@@ -173,7 +175,7 @@ export class ProfileVisibility {
   best<T extends SelectableEbuild>(atom: Atom, candidates: readonly T[]): T | undefined {
     let best: T | undefined;
     for (const ebuild of candidates) {
-      if (!atomMatches(atom, { cpv: ebuild.cpv, slot: ebuild.slot, repo: ebuild.repository })) continue;
+      if (!atomMatches(atom, candidateOf(ebuild))) continue;
       if (best && compareVersions(versionOfCpv(ebuild.cpv), versionOfCpv(best.cpv)) <= 0) continue;
       if (this.verdict(ebuild).visible) best = ebuild;
     }
@@ -190,6 +192,11 @@ export class ProfileVisibility {
     }
     return bySlot;
   }
+}
+
+/** The ebuild as atoms match it: name, version, slot and subslot, repository. */
+function candidateOf(ebuild: SelectableEbuild): PackageCandidate {
+  return { cpv: ebuild.cpv, slot: ebuild.slot, subslot: ebuild.subslot ?? ebuild.slot, repo: ebuild.repository };
 }
 
 /** The version (with revision) of `category/package-version`. */

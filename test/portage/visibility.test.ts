@@ -66,6 +66,11 @@ describe('ProfileVisibility', () => {
     const own = await visibility({ 'profiles/package.mask': 'sys-apps/own\n' });
     expect(own.verdict(ebuild('sys-apps/own-1', 'amd64', '0', 'coreos-overlay')).visible).toBe(false);
     expect(own.verdict(ebuild('sys-apps/own-1', 'amd64', '0', 'portage-stable')).visible).toBe(true);
+    // A subslot mask covers only that subslot.
+    const sub = await visibility({ 'profiles/coreos/base/package.mask': 'virtual/libcrypt:0/1\n' });
+    expect(sub.verdict({ ...ebuild('virtual/libcrypt-1', 'amd64'), subslot: '1' }).visible).toBe(false);
+    expect(sub.verdict({ ...ebuild('virtual/libcrypt-2', 'amd64'), subslot: '2' }).visible).toBe(true);
+    expect(sub.verdict(ebuild('virtual/libcrypt-3', 'amd64')).visible).toBe(true);
     // `-atom` in a child profile takes back a parent's line.
     const taken = await visibility({ 'profiles/coreos/amd64/generic/package.mask': '->=dev-libs/other-2\n' });
     expect(taken.verdict(ebuild('dev-libs/other-2.5', 'amd64')).visible).toBe(true);
