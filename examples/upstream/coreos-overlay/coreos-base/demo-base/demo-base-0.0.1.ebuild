@@ -23,7 +23,6 @@ RDEPEND="
 		sys-apps/demo-tools[cpuid]
 	)
 	containers? (
-		app-misc/demo-files[containers]
 		net-misc/demo-agent[containers]
 	)
 	debug? ( sys-apps/demo-tools[trace] )

@@ -24,7 +24,7 @@ DEPEND="
 	metrics? ( sys-libs/demo-lib[stats] )
 "
 RDEPEND="${DEPEND}
-	containers? ( app-misc/demo-files[containers] )
+	containers? ( app-misc/demo-files )
 "
 BDEPEND="
 	virtual/pkgconfig
