@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { ChangedFile, CheckContext } from '../checks/context.js';
 import { finding } from '../checks/finding.js';
 import { meaningfulContent, profileFileName } from '../checks/profile-lines.js';
-import { nanoProfiles } from '../checks/profiles.js';
+import { existingNanoProfiles } from '../checks/profiles.js';
 import { profileChangeFindings, stockReadProfileFiles } from '../checks/unguarded-profile-change.js';
 import { textOf, type ChangedPath, type Decision } from './types.js';
 
@@ -49,7 +49,7 @@ export async function judgeProfile(context: CheckContext, change: ChangedPath, f
     return kept ? { verdict: 'neutral', rule, reason: 'only adds categories' } : { verdict: 'unproven', rule, reason: 'removes a category' };
   }
   const dir = posix.dirname(change.path);
-  const nanoDirs = new Set((await nanoProfiles(context)).flatMap(({ profile }) => profile.chain.map((node) => node.dir)));
+  const nanoDirs = new Set((await existingNanoProfiles(context)).flatMap(({ profile }) => profile.chain.map((node) => node.dir)));
   if (nanoDirs.has(dir) || nanoDirs.has(posix.dirname(dir))) return { verdict: 'guarded', rule, reason: 'profile: Nano profile only' };
   if (profileFileName(change.path) || /^profiles\/.+\/(parent|make\.defaults)$/.test(change.path)) {
     return { verdict: 'neutral', rule, reason: 'a profile no stock build reads' };
