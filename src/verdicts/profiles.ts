@@ -40,7 +40,7 @@ export async function judgeProfile(context: CheckContext, change: ChangedPath, f
     return { verdict: 'neutral', rule, reason: 'stock USE, forces and masks stay as they were' };
   }
   if (same && change.change !== 'added' && change.change !== 'deleted') return { verdict: 'neutral', rule, reason: 'comments and blanks only' };
-  if (change.path === 'profiles/repo_name' || change.path === 'profiles/package.mask') {
+  if (/^profiles\/(repo_name|package\.mask|package\.unmask|thirdpartymirrors|updates\/.+)$/.test(change.path)) {
     return stockChanging(`changes ${change.path}, which every build reads`, 'StockReadFileChanged');
   }
   if (DESCRIPTIVE.test(change.path)) return { verdict: 'neutral', rule, reason: 'describes profiles and flags; no build reads it' };
