@@ -1,13 +1,12 @@
 import { formatAtom, type Atom } from '../portage/atoms.js';
 import { layerOfLine } from './blame.js';
 import type { Check, CheckContext } from './context.js';
-import { profilesReading, selectedFor } from './profile-effects.js';
+import { PACKAGE_FLAG_FILES, profilesReading, selectedFor } from './profile-effects.js';
 import { finding, type Finding } from './finding.js';
 import { iuseCaveat, packagesAfter } from './packages.js';
 import { contentWords, lineAtom, profileFileName } from './profile-lines.js';
 import { implicitIuseOf, stockProfiles } from './profiles.js';
 
-const FLAG_LINE_FILES: ReadonlySet<string> = new Set(['package.use', 'package.use.force', 'package.use.mask', 'package.use.stable.force', 'package.use.stable.mask']);
 
 /**
  * `ForcedFlagNotInIuse` (error): a `package.use`, `package.use.force` or `package.use.mask` line a
@@ -25,7 +24,7 @@ export const forcedFlagNotInIuseCheck: Check = {
     let implicit: Set<string> | undefined;
     for (const file of await context.changedFiles()) {
       const name = profileFileName(file.path);
-      if (!name || !FLAG_LINE_FILES.has(name)) continue;
+      if (!name || !PACKAGE_FLAG_FILES.has(name)) continue;
       for (const region of file.regions) {
         for (const [offset, text] of region.added.entries()) {
           const words = contentWords(text);

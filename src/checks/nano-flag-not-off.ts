@@ -1,12 +1,13 @@
 import type { Check } from './context.js';
 import { finding, type Finding } from './finding.js';
-import { versionsUnder } from './profile-effects.js';
+import { parseAtom } from '../portage/atoms.js';
+import { selectedFor } from './profile-effects.js';
 import { existingNanoProfiles } from './profiles.js';
 
 /**
  * `NanoFlagNotOff` (error): a flag a layer introduces with the stock default `on` (so that Nano can
  * turn it off) is still on, under a Nano profile, for the version of a package the flag is declared
- * for that the profile selects; the message names the `file:line` (or IUSE default) that keeps it on.
+ * for that the profile selects (its best visible version); the message names the `file:line` (or IUSE default) that keeps it on.
  */
 export const nanoFlagNotOffCheck: Check = {
   name: 'nano-flag-not-off',
@@ -18,8 +19,8 @@ export const nanoFlagNotOffCheck: Check = {
       if (flag.default !== 'on') continue;
       for (const cp of flag.packages) {
         for (const { name, profile } of profiles) {
-          for (const version of await versionsUnder(context, profile, cp)) {
-            const decision = version.selected ? version.use.get(flag.name) : undefined;
+          for (const version of await selectedFor(context, profile, parseAtom(cp))) {
+            const decision = version.use.get(flag.name);
             if (!decision?.enabled) continue;
             findings.push(
               finding('NanoFlagNotOff', 'error', `'${flag.name}' is still on for ${version.ebuild.cpv} under ${name}, decided by ${decision.source}`, { layer }),

@@ -1,5 +1,6 @@
-import { atomKey, atomMatches, type Atom } from '../portage/atoms.js';
-import type { Profile, ProfileNode } from '../portage/profiles.js';
+import { atomKey, type Atom } from '../portage/atoms.js';
+import { PROFILE_FILE_NAMES, type Profile, type ProfileNode } from '../portage/profiles.js';
+import { ProfileVisibility } from '../portage/visibility.js';
 import type { ChangedFile, CheckContext } from './context.js';
 import { packageUse, type VersionUse } from './package-use.js';
 import { packagesAfter } from './packages.js';
@@ -13,14 +14,7 @@ import { existingNanoProfiles, stockProfiles, type NamedProfile } from './profil
  */
 
 /** Profile files whose lines are an atom and USE flags. */
-export const PACKAGE_FLAG_FILES: ReadonlySet<string> = new Set([
-  'package.use',
-  'package.use.force',
-  'package.use.mask',
-  'package.use.stable',
-  'package.use.stable.force',
-  'package.use.stable.mask',
-]);
+export const PACKAGE_FLAG_FILES: ReadonlySet<string> = new Set(PROFILE_FILE_NAMES.filter((name) => name.startsWith('package.use')));
 
 /** A package-flag line a layer added: where it is, its atom, the flags it names and the file kind. */
 export interface AddedFlagLine {
@@ -88,11 +82,14 @@ export function versionsUnder(context: CheckContext, profile: Profile, cp: strin
   return versions;
 }
 
-/** The versions the profile selects (one per slot) among those matching the line's atom. */
+/**
+ * The version a build with `profile` takes for `atom`: the best visible version matching it (the
+ * highest, across slots unless the atom names one), as Portage resolves a dependency on the atom.
+ */
 export async function selectedFor(context: CheckContext, profile: Profile, atom: Atom): Promise<VersionUse[]> {
-  return (await versionsUnder(context, profile, atomKey(atom))).filter(
-    (version) => version.selected && atomMatches(atom, { cpv: version.ebuild.cpv, slot: version.ebuild.slot, repo: version.ebuild.repository }),
-  );
+  const versions = await versionsUnder(context, profile, atomKey(atom));
+  const best = ProfileVisibility.of(profile).best(atom, versions.map((version) => version.ebuild));
+  return versions.filter((version) => version.ebuild === best);
 }
 
 /** The profile without the package-flag lines written at `source` (so a line's effect can be measured). */

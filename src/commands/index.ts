@@ -8,6 +8,7 @@ import { registerPatchCommand } from './patch.js';
 import { registerRebaseCommand } from './rebase.js';
 import { registerRefreshCommand } from './refresh.js';
 import { registerReviewCommand } from './review.js';
+import { registerUseCommand } from './use.js';
 import { registerValidateCommand } from './validate.js';
 
 /** Registers every sub-command on the program. */
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerReviewCommand(program);
   registerConditionalizeCommand(program);
   registerPatchCommand(program);
+  registerUseCommand(program);
 }

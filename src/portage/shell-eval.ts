@@ -398,7 +398,10 @@ class Evaluator {
     if (operator === '==' || operator === '=') return globMatches(pattern, a);
     if (operator === '!=') return !globMatches(pattern, a);
     if (operator === '=~') return regexMatches(right!.text, a);
-    const numbers = /^-?\d+$/.test(a) && /^-?\d+$/.test(pattern) ? [Number(a), Number(pattern)] : undefined;
+    // `[[ x -ge 90 ]]` takes an empty operand as 0.
+    const integer = (text: string) => (text.trim() === '' ? 0 : /^-?\d+$/.test(text.trim()) ? Number(text) : undefined);
+    const [x, y] = [integer(a), integer(pattern)];
+    const numbers = x !== undefined && y !== undefined ? [x, y] : undefined;
     const comparisons: Record<string, (x: number, y: number) => boolean> = {
       '-eq': (x, y) => x === y,
       '-ne': (x, y) => x !== y,
@@ -478,15 +481,19 @@ class Evaluator {
    * arrays apply to each word. Anything else (indirection, nested operations) is unknown.
    */
   private expandParameter(text: string): Value {
-    const match = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9])(\[[@*]\])?(.*)$/s.exec(text);
+    const match = /^(#?)([A-Za-z_][A-Za-z0-9_]*|[0-9])(\[(?:[@*]|-?\d+)\])?(.*)$/s.exec(text);
     if (!match) {
       this.why = `'\${${text}}'`;
       return null;
     }
     const [, length, name, array, rest] = match as unknown as [string, string, string, string | undefined, string];
-    const value = this.variable(name);
-    if (value === null) return null;
-    if (length) return rest ? null : String(value.length);
+    const whole = this.variable(name);
+    if (whole === null) return null;
+    // Arrays are held as their words: `[N]` picks one (negative from the end), `[@]`/`[*]` keep all.
+    const index = array && /-?\d+/.exec(array)?.[0];
+    const words = whole.split(/\s+/).filter(Boolean);
+    const value = index ? (words.at(Number(index)) ?? '') : whole;
+    if (length) return rest ? null : String(array && !index ? words.length : value.length);
     if (rest === '') return value;
     const apply = (op: (word: string) => Value): Value => {
       if (!array) return op(value);
@@ -500,6 +507,12 @@ class Evaluator {
       const isSet = this.state.values.has(name) && (colon ? value !== '' : true);
       if (operator === '-') return isSet ? value : operand(word);
       if (operator === '+') return isSet ? operand(word) : '';
+      if (operator === '=') {
+        if (isSet) return value;
+        const assigned = operand(word);
+        this.state.set(name, assigned, `\${${text}}`);
+        return assigned;
+      }
       return null;
     }
     if ((parts = /^(%%?|##?)(.*)$/s.exec(rest))) {
@@ -593,7 +606,7 @@ export function braceExpand(word: string): string[] {
 
 /** `[[ text =~ regex ]]` for a literal POSIX extended regex (no expansions in it), or undefined. */
 function regexMatches(regex: string, text: string): boolean | undefined {
-  if (/[$`'"\\]/.test(regex)) return undefined;
+  if (/\$[{(A-Za-z_]|[`'"]/.test(regex)) return undefined;
   try {
     return new RegExp(regex).test(text);
   } catch {
