@@ -2,7 +2,7 @@ import { posix } from 'node:path';
 import type { ChangedFile, CheckContext } from '../checks/context.js';
 import { finding } from '../checks/finding.js';
 import { meaningfulContent, profileFileName } from '../checks/profile-lines.js';
-import { nanoProfiles } from '../checks/profiles.js';
+import { existingNanoProfiles } from '../checks/profiles.js';
 import { profileChangeFindings, stockReadProfileFiles } from '../checks/unguarded-profile-change.js';
 import { textOf, type ChangedPath, type Decision } from './types.js';
 
@@ -40,7 +40,7 @@ export async function judgeProfile(context: CheckContext, change: ChangedPath, f
     return { verdict: 'neutral', rule, reason: 'stock USE, forces and masks stay as they were' };
   }
   if (same && change.change !== 'added' && change.change !== 'deleted') return { verdict: 'neutral', rule, reason: 'comments and blanks only' };
-  if (change.path === 'profiles/repo_name' || change.path === 'profiles/package.mask') {
+  if (/^profiles\/(repo_name|package\.mask|package\.unmask|thirdpartymirrors|updates\/.+)$/.test(change.path)) {
     return stockChanging(`changes ${change.path}, which every build reads`, 'StockReadFileChanged');
   }
   if (DESCRIPTIVE.test(change.path)) return { verdict: 'neutral', rule, reason: 'describes profiles and flags; no build reads it' };
@@ -49,7 +49,7 @@ export async function judgeProfile(context: CheckContext, change: ChangedPath, f
     return kept ? { verdict: 'neutral', rule, reason: 'only adds categories' } : { verdict: 'unproven', rule, reason: 'removes a category' };
   }
   const dir = posix.dirname(change.path);
-  const nanoDirs = new Set((await nanoProfiles(context)).flatMap(({ profile }) => profile.chain.map((node) => node.dir)));
+  const nanoDirs = new Set((await existingNanoProfiles(context)).flatMap(({ profile }) => profile.chain.map((node) => node.dir)));
   if (nanoDirs.has(dir) || nanoDirs.has(posix.dirname(dir))) return { verdict: 'guarded', rule, reason: 'profile: Nano profile only' };
   if (profileFileName(change.path) || /^profiles\/.+\/(parent|make\.defaults)$/.test(change.path)) {
     return { verdict: 'neutral', rule, reason: 'a profile no stock build reads' };

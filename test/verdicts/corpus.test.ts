@@ -73,6 +73,7 @@ const STOCK_CHANGING: readonly Case[] = [
   { kind: 'profile: profile.bashrc', layer: edit('profiles/coreos/base/profile.bashrc', 'source "${BASH_SOURCE[0]}.hooks"', 'source "${BASH_SOURCE[0]}.hooks"\nexport CFLAGS="-O0"'), path: 'profiles/coreos/base/profile.bashrc', code: 'UnguardedProfileChange' },
   { kind: 'profile: a file profile.bashrc sources', layer: edit('profiles/coreos/base/profile.bashrc.hooks', 'demo_load_hooks\n', 'demo_load_hooks\nexport MAKEOPTS=-j1\n'), path: 'profiles/coreos/base/profile.bashrc.hooks', code: 'StockReadFileChanged' },
   { kind: 'profile: the repository package.mask', layer: { add: { 'profiles/package.mask': 'sys-apps/demo-tools\n' } }, path: 'profiles/package.mask', code: 'StockReadFileChanged' },
+  { kind: 'profile: a package move', layer: { add: { 'profiles/updates/1Q-2026': 'move sys-apps/demo-tools sys-apps/demo-utils\n' } }, path: 'profiles/updates/1Q-2026', code: 'StockReadFileChanged' },
   // versions
   { kind: 'versions: a higher ebuild', layer: { add: { 'sys-apps/demo-tools/demo-tools-2.2.0.ebuild': 'EAPI=8\nSLOT="0"\nKEYWORDS="amd64 arm64"\n' } }, path: 'sys-apps/demo-tools/demo-tools-2.2.0.ebuild', code: 'VersionSelectionChanged' },
   { kind: 'versions: a new revision symlink', layer: { add: { 'coreos-base/demo-base/demo-base-0.0.1-r8.ebuild': { link: 'demo-base-0.0.1.ebuild' } } }, path: 'coreos-base/demo-base/demo-base-0.0.1-r8.ebuild', code: 'VersionSelectionChanged' },
