@@ -26,7 +26,8 @@ export function registerPatchCommand(program: Command): void {
         reverse: Boolean(flags.reverse),
         json: Boolean(flags.json),
       });
-      if (result.output) (result.exitCode === 2 ? process.stderr : process.stdout).write(`${result.output}\n`);
+      if (result.exitCode === 2) process.stderr.write(`nano-overlay: ${result.output}\n`);
+      else if (result.output) process.stdout.write(`${result.output}\n`);
       process.exitCode = result.exitCode;
     });
 }

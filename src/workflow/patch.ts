@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputError } from '../errors.js';
+import { formatInputError, InputError } from '../errors.js';
 import { applyPatchSet, gitBlobSource, parsePatch, type PatchSetResult } from '../patch/index.js';
 import { patchJson, patchText } from '../report/patch.js';
 import { DiskTree, writeChanges } from '../tree/disk.js';
@@ -58,7 +58,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
     const output = options.json ? JSON.stringify(patchJson(result), null, 2) : patchText(result, ordered, write, Boolean(options.check));
     return { exitCode: result.ok ? 0 : 1, output };
   } catch (error) {
-    if (error instanceof InputError) return { exitCode: 2, output: error.message };
+    if (error instanceof InputError) return { exitCode: 2, output: formatInputError(error) };
     throw error;
   }
 }
