@@ -19,7 +19,8 @@ export class InputError extends Error {
 }
 
 /** Codes for problems in the definition of a layer set, reported as findings by `validate`. */
-export type DefinitionCode = 'BadSeries' | 'BadManifest' | 'TemplateError' | 'OverlayFileOwnedTwice' | 'BadPatch' | 'MissingLayer';
+export const DEFINITION_CODES = ['BadSeries', 'BadManifest', 'TemplateError', 'OverlayFileOwnedTwice', 'BadPatch', 'MissingLayer'] as const;
+export type DefinitionCode = (typeof DEFINITION_CODES)[number];
 
 /** An InputError in the layer set itself (series, manifest, template, overlay files, patch files). */
 export class LayerDefinitionError extends InputError {

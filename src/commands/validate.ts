@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
-import { InputError } from '../errors.js';
+import { DEFINITION_CODES, EXIT_BAD_INPUT, InputError } from '../errors.js';
 import { colorsFor } from '../report/colors.js';
+import { layerSetAnchors } from '../report/anchors.js';
 import { formatGithub } from '../report/github.js';
 import { formatHuman } from '../report/human.js';
 import { formatRangeReport, progressLine } from '../report/range.js';
-import { validateLayers } from '../workflow/validate.js';
+import { validateLayers, type ValidationReport } from '../workflow/validate.js';
 import { validateRange } from '../workflow/validate-range.js';
 
 type Format = 'human' | 'json' | 'github';
@@ -24,14 +25,21 @@ export function registerValidateCommand(program: Command): void {
         return;
       }
       const report = await validateLayers({ upstream: options.upstream, layersDir: options.layers, ...(options.ref ? { ref: options.ref } : {}) });
+      const definition = report.findings.find((found) => (DEFINITION_CODES as readonly string[]).includes(found.code));
+      if (definition && format === 'human') {
+        const where = definition.path === null ? '' : ` (${definition.path}${definition.line === null ? '' : `:${definition.line}`})`;
+        process.stderr.write(`nano-overlay: ${definition.message}${where}\n`);
+        process.exitCode = EXIT_BAD_INPUT;
+        return;
+      }
       const output =
         format === 'json'
           ? JSON.stringify(report, null, 2)
           : format === 'github'
-            ? formatGithub(report.findings, manifestsOf(report.layers))
-            : formatHuman(report.layers, report.findings, colorsFor(), 'validate');
+            ? formatGithub(report.findings, manifestsOf(report.layers), await layerSetAnchors(options.layers))
+            : `${judgedLine(report.upstream)}\n${formatHuman(report.layers, report.findings, colorsFor(), 'validate')}`;
       if (output !== '') process.stdout.write(`${output}\n`);
-      process.exitCode = report.ok ? 0 : 1;
+      process.exitCode = definition ? EXIT_BAD_INPUT : report.ok ? 0 : 1;
     });
 }
 
@@ -48,10 +56,16 @@ async function validateRangeCommand(upstream: string, layers: string, range: str
     format === 'json'
       ? JSON.stringify(report, null, 2)
       : format === 'github'
-        ? formatGithub(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []), manifestsOf(report.layers))
+        ? formatGithub(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []), manifestsOf(report.layers), await layerSetAnchors(layers))
         : formatRangeReport(report, colorsFor());
   if (output !== '') process.stdout.write(`${output}\n`);
   process.exitCode = report.ok ? 0 : 1;
+}
+
+/** `upstream <path> at <ref> (<commit>)`: what a human report judged. */
+function judgedLine(upstream: ValidationReport['upstream']): string {
+  const ref = upstream.ref === upstream.commit ? '' : ` ${upstream.ref}`;
+  return `upstream ${upstream.path}${ref} at ${upstream.commit.slice(0, 12)}`;
 }
 
 function manifestsOf(layers: readonly { name: string; manifest: string }[]): Map<string, string> {
