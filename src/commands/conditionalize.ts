@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
-import { conditionalizeLayer } from '../conditionalize/conditionalize.js';
-import { formatConditionalizeReport } from '../conditionalize/report.js';
 import { InputError } from '../errors.js';
-import { colorsFor } from '../report/colors.js';
 
 interface ConditionalizeOptions {
   flag: string;
@@ -26,6 +23,9 @@ export function registerConditionalizeCommand(program: Command): void {
     .option('--dry-run', 'write nothing; show the change to the layer set as a diff')
     .option('--json', 'print JSON')
     .action(async (layer: string, options: ConditionalizeOptions) => {
+      const { conditionalizeLayer } = await import('../conditionalize/conditionalize.js');
+      const { formatConditionalizeReport } = await import('../conditionalize/report.js');
+      const { colorsFor } = await import('../report/colors.js');
       if (options.default !== 'on' && options.default !== 'off') throw new InputError(`--default must be on or off, not '${options.default}'`);
       const report = await conditionalizeLayer({
         layer,

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { scaffoldLayer } from '../layers/scaffold.js';
 
 /** `nano-overlay new LAYER`: scaffold a layer (manifest and series entry). */
 export function registerNewCommand(program: Command): void {
@@ -11,6 +10,7 @@ export function registerNewCommand(program: Command): void {
     .option('--summary <text>', 'the one-line summary (commit subject)')
     .option('--after <layer>', 'insert after this layer instead of at the end of the series')
     .action(async (layer: string, options: { layers: string; summary?: string; after?: string }) => {
+      const { scaffoldLayer } = await import('../layers/scaffold.js');
       const created = await scaffoldLayer({
         dir: options.layers,
         name: layer,
