@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerConditionalizeCommand } from './conditionalize.js';
+import { registerExampleCommand } from './example.js';
 import { registerImportCommand } from './import.js';
 import { registerListCommand } from './list.js';
 import { registerNewCommand } from './new.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerReviewCommand(program);
   registerConditionalizeCommand(program);
   registerPatchCommand(program);
+  registerExampleCommand(program);
 }
