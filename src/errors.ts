@@ -53,7 +53,7 @@ export function formatInputError(error: InputError): string {
 export function gitFailureReason(error: GitCommandError): string {
   const lines = error.stderr.split('\n').map((line) => line.trim()).filter(Boolean);
   const reason = [...lines].reverse().find((line) => /^(fatal|error):/.test(line)) ?? lines.at(-1);
-  return reason?.replace(/^(fatal|error):\s*/, '') ?? `exit status ${error.code ?? 'killed'}`;
+  return reason?.replace(/^(fatal|error):\s*/, '').replace(/^update_ref failed for ref '[^']*': /, '') ?? `exit status ${error.code ?? 'killed'}`;
 }
 
 const SYSTEM_ERRORS: Record<string, string> = {
