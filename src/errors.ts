@@ -18,7 +18,11 @@ export class InputError extends Error {
   }
 }
 
-/** Codes for problems in the definition of a layer set, reported as findings by `validate`. */
+/**
+ * `BadSeries`, `BadManifest`, `TemplateError`, `BadPatch`, `MissingLayer`, `OverlayFileOwnedTwice` (error):
+ * the layer set's own definition is broken (a series entry, a manifest, a template, a patch file, a
+ * layer directory, an overlay file two layers place); bad input, so `validate` exits 2.
+ */
 export const DEFINITION_CODES = ['BadSeries', 'BadManifest', 'TemplateError', 'OverlayFileOwnedTwice', 'BadPatch', 'MissingLayer'] as const;
 export type DefinitionCode = (typeof DEFINITION_CODES)[number];
 
