@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { formatInputError, InputError } from '../errors.js';
-import { applyPatchSet, gitBlobSource, parsePatch, type PatchSetResult } from '../patch/index.js';
+import { applyPatchSet, type PatchSetResult } from '../patch/apply-tree.js';
+import { parsePatch } from '../patch/parse.js';
 import { patchJson, patchText } from '../report/patch.js';
 import { DiskTree, writeChanges } from '../tree/disk.js';
 
@@ -40,7 +41,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
     const input = options.input ?? (await readPatch(options.patchFile));
     const patches = parsePatch(input, name, { strip: options.strip ?? 1 });
     if (!patches.length) throw new InputError('no patch found in the input', name);
-    const blobs = options.threeWay ? await gitBlobSource(directory) : undefined;
+    const blobs = options.threeWay ? await (await import('../patch/blob-source.js')).gitBlobSource(directory) : undefined;
     let result: PatchSetResult;
     try {
       result = await applyPatchSet(new DiskTree(directory), patches, {
