@@ -57,6 +57,12 @@ export const REVIEW_SECTIONS: ReviewSection[] = [
   { id: 'since', title: (report) => `Changes since ${report.since?.rev ?? ''}`, render: sinceSection },
 ];
 
+/** Adds a section to the page, before the section with id `before` or at the end: the one call a new section needs. */
+export function addReviewSection(section: ReviewSection, before?: string): void {
+  const at = before === undefined ? -1 : REVIEW_SECTIONS.findIndex((entry) => entry.id === before);
+  REVIEW_SECTIONS.splice(at < 0 ? REVIEW_SECTIONS.length : at, 0, section);
+}
+
 let diffCss: string | undefined;
 
 /** diff2html's stylesheet, read once from the installed package. */

@@ -4,7 +4,7 @@ import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatReviewHtml } from '../../src/review/html.js';
+import { addReviewSection, formatReviewHtml, REVIEW_SECTIONS } from '../../src/review/html.js';
 import { reviewLayers } from '../../src/review/review.js';
 import { createOverlayFixture } from '../helpers/fixture-overlay.js';
 import { makeTempDir, removeTempDirs } from '../helpers/git.js';
@@ -55,6 +55,20 @@ describe('the review page', () => {
     expect(page).not.toContain(upstream.dir);
     expect(page).not.toContain(EXAMPLE_LAYERS);
     expect(page).toContain(`(commit <code>${report.upstream.commit.slice(0, 12)}</code>)`);
+  });
+
+  it('takes a new section with one call, listed in the table of contents in its place', async () => {
+    const upstream = await createOverlayFixture({ layout: 'scripts' });
+    const report = await reviewLayers({ upstream: upstream.dir, layersDir: EXAMPLE_LAYERS });
+    const sections = [...REVIEW_SECTIONS];
+    try {
+      addReviewSection({ id: 'extra', title: 'Extra', render: (_report, page) => `<p id="${page.id('summary')}">extra content</p>` }, 'layers');
+      const page = formatReviewHtml(report);
+      expect(page).toMatch(/<li><a href="#summary">Summary<\/a><\/li><li><a href="#extra">Extra<\/a><\/li><li><a href="#layers">Layers<\/a><\/li>/);
+      expect(page).toContain('<section id="extra"><h2>Extra</h2>\n<p id="summary-2">extra content</p>');
+    } finally {
+      REVIEW_SECTIONS.splice(0, REVIEW_SECTIONS.length, ...sections);
+    }
   });
 
   it('renders descriptions as sanitised Markdown and symlinks as their target', async () => {
