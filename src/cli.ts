@@ -1,28 +1,43 @@
 #!/usr/bin/env node
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { InputError } from './errors.js';
+import { describeFailure, EXIT_BAD_INPUT } from './errors.js';
 import { registerCommands } from './commands/index.js';
 
+const PROGRAM = 'nano-overlay';
+
+/** The package's version, read from its package.json (two levels up from dist/src/cli.js). */
+function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 /**
- * The `nano-overlay` command line. Commands print their own output; an InputError becomes a
- * one-line message on standard error and exit status 2.
+ * The `nano-overlay` command line. Commands print their own output; every failure becomes one line
+ * on standard error, `nano-overlay: <what> (<file>:<line>)`, with exit status 2 for bad input (3 for
+ * an internal error). `--debug` adds the stack trace.
  */
 async function main(argv: string[]): Promise<number> {
-  const program = new Command('nano-overlay')
+  const debug = argv.includes('--debug');
+  const program = new Command(PROGRAM)
     .description('Keep the Flatcar Nano changes as templated, USE-conditional layers and apply them to coreos-overlay')
+    .version(packageVersion(), '-V, --version', 'print the version and exit')
+    .option('--debug', 'print the stack trace of a failure')
     .exitOverride()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .configureOutput({
+      writeErr: (text) => process.stderr.write(text),
+      outputError: (text, write) => write(`${PROGRAM}: ${text.replace(/^error: /, '')}`),
+    });
   registerCommands(program);
   try {
     await program.parseAsync(argv);
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (error) {
-    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
-    if (error instanceof InputError) {
-      process.stderr.write(`nano-overlay: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : EXIT_BAD_INPUT;
+    const failure = describeFailure(error);
+    process.stderr.write(`${PROGRAM}: ${failure.line}\n`);
+    if (debug && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return failure.exitCode;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { childrenOf, lineOf, unquoted, withBashTree } from '../portage/ebuild.js';
 import { parseDepend, type DependNode } from '../portage/depend.js';
+import { BlobCache, codeFingerprint, derivationCode } from '../cache/blob-cache.js';
 
 /**
  * What the checks read from an ebuild or eclass beyond its top-level structure: every IUSE and
@@ -47,11 +48,14 @@ function visitOutsideFunctions(node: Node, visit: (node: Node) => void): void {
 const scans = new Map<string, Promise<EbuildScan>>();
 const SCANS_KEPT = 512;
 
-/** Scans an ebuild or eclass (tolerating bash the grammar cannot parse). */
+let persisted: BlobCache<EbuildScan> | undefined;
+
+/** Scans an ebuild or eclass (tolerating bash the grammar cannot parse); kept in the blob cache across runs. */
 export function scanEbuild(text: string, source?: string): Promise<EbuildScan> {
   let scan = scans.get(text);
   if (!scan) {
-    scan = scanText(text, source);
+    persisted ??= new BlobCache<EbuildScan>('ebuild-scan', codeFingerprint(derivationCode(import.meta.url)));
+    scan = persisted.through(text, '', () => scanText(text, source));
     scans.set(text, scan);
     if (scans.size > SCANS_KEPT) scans.delete(scans.keys().next().value!);
   }

@@ -3,7 +3,8 @@ import { finding, type Finding } from './finding.js';
 
 /**
  * `IndentStyle` (style): lines a layer added whose indentation uses spaces where the lines around
- * them use tabs, or tabs among space-indented lines, as Gentoo's style checks flag.
+ * them use tabs, or tabs among space-indented lines, as Gentoo's style checks flag; reported once per
+ * changed hunk, at its first such line, with the number of lines.
  */
 export const indentStyleCheck: Check = {
   name: 'indent-style',
@@ -16,18 +17,20 @@ export const indentStyleCheck: Check = {
       for (const region of file.regions) {
         const expected = dominantIndent(region.neighbours) ?? fileStyle;
         if (!expected) continue;
-        region.added.forEach((text, offset) => {
+        const offending = region.added.flatMap((text, offset) => {
           const style = indentOf(text);
-          if (style && style !== expected) {
-            findings.push(
-              finding('IndentStyle', 'style', `added line indented with ${style === 'tab' ? 'tabs' : 'spaces'} among lines indented with ${expected === 'tab' ? 'tabs' : 'spaces'}`, {
-                layer: file.layers[0] ?? null,
-                path: file.path,
-                line: region.line + offset,
-              }),
-            );
-          }
+          return style && style !== expected ? [{ style, offset }] : [];
         });
+        const first = offending[0];
+        if (!first) continue;
+        const count = offending.length === 1 ? 'an added line' : `${offending.length} added lines`;
+        findings.push(
+          finding('IndentStyle', 'style', `${count} indented with ${first.style === 'tab' ? 'tabs' : 'spaces'} among lines indented with ${expected === 'tab' ? 'tabs' : 'spaces'}`, {
+            layer: file.layers[0] ?? null,
+            path: file.path,
+            line: region.line + first.offset,
+          }),
+        );
       }
     }
     return findings;

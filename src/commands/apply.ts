@@ -1,8 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Command } from 'commander';
-import { formatApplyReport } from '../report/apply.js';
-import { colorsFor } from '../report/colors.js';
-import { applyToUpstream, type ApplyDestination } from '../workflow/apply.js';
+import type { ApplyDestination } from '../workflow/apply.js';
 import { countArgument, upstreamOptions } from './options.js';
 
 interface ApplyOptions {
@@ -27,6 +25,9 @@ export function registerApplyCommand(program: Command): void {
     .option('--fuzz <n>', 'context lines a hunk may drop to apply', countArgument, 2)
     .option('--json', 'print JSON')
     .action(async (options: ApplyOptions) => {
+      const { formatApplyReport } = await import('../report/apply.js');
+      const { colorsFor } = await import('../report/colors.js');
+      const { applyToUpstream } = await import('../workflow/apply.js');
       const report = await applyToUpstream({
         layersDir: options.layers,
         upstream: options.upstream,

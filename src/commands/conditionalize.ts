@@ -1,9 +1,6 @@
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
-import { conditionalizeLayer } from '../conditionalize/conditionalize.js';
-import { formatConditionalizeReport } from '../conditionalize/report.js';
 import { InputError } from '../errors.js';
-import { colorsFor } from '../report/colors.js';
 
 interface ConditionalizeOptions {
   flag: string;
@@ -28,6 +25,9 @@ export function registerConditionalizeCommand(program: Command): void {
     .option('--package <cp...>', "convert only these packages' changes (category/package), to give a layer one flag per concern")
     .option('--json', 'print JSON')
     .action(async (layer: string, options: ConditionalizeOptions) => {
+      const { conditionalizeLayer } = await import('../conditionalize/conditionalize.js');
+      const { formatConditionalizeReport } = await import('../conditionalize/report.js');
+      const { colorsFor } = await import('../report/colors.js');
       if (options.default !== 'on' && options.default !== 'off') throw new InputError(`--default must be on or off, not '${options.default}'`);
       const report = await conditionalizeLayer({
         layer,

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { importBranch, type ImportGrouping } from '../maintain/import.js';
+import type { ImportGrouping } from '../maintain/import.js';
 
 interface ImportOptions {
   upstream: string;
@@ -26,6 +26,7 @@ export function registerImportCommand(program: Command): void {
     .option('--force', 'replace an existing layer set')
     .option('--json', 'print JSON')
     .action(async (pathspecs: string[], options: ImportOptions) => {
+      const { importBranch } = await import('../maintain/import.js');
       if (!['package', 'file', 'commit'].includes(options.group)) throw new InputError(`--group must be package, file or commit, not '${options.group}'`);
       const report = await importBranch({
         upstream: options.upstream,

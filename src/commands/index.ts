@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerApplyCommand } from './apply.js';
 import { registerConditionalizeCommand } from './conditionalize.js';
+import { registerExampleCommand } from './example.js';
 import { registerImageCommands } from './image.js';
 import { registerImportCommand } from './import.js';
 import { registerListCommand } from './list.js';
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerImageCommands(program);
   registerNightlyCommand(program);
   registerUseCommand(program);
+  registerExampleCommand(program);
 }

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { describeLayers, formatLayerList } from '../layers/describe.js';
-import { loadLayersFrom } from '../workflow/layer-set.js';
 
 /** `nano-overlay list`: the layers in order with summary, flags, targets and files. */
 export function registerListCommand(program: Command): void {
@@ -10,6 +8,8 @@ export function registerListCommand(program: Command): void {
     .option('--layers <dir>', 'the layer set directory', '.')
     .option('--json', 'print JSON')
     .action(async (options: { layers: string; json?: boolean }) => {
+      const { describeLayers, formatLayerList } = await import('../layers/describe.js');
+      const { loadLayersFrom } = await import('../workflow/layer-set.js');
       const { rendered } = await loadLayersFrom(options.layers);
       const descriptions = describeLayers(rendered);
       process.stdout.write(`${options.json ? JSON.stringify({ layers: descriptions }, null, 2) : formatLayerList(descriptions)}\n`);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { scaffoldLayer } from '../layers/scaffold.js';
-import { locateUpstream } from '../upstream/locate.js';
 
 /** `nano-overlay new LAYER`: scaffold a layer (manifest and series entry). */
 export function registerNewCommand(program: Command): void {
@@ -14,6 +12,7 @@ export function registerNewCommand(program: Command): void {
     .option('--upstream <path>', "record the upstream's --ref (default HEAD) as the layer's base; default: the set's usual base")
     .option('--ref <rev>', 'the upstream revision for --upstream')
     .action(async (layer: string, options: { layers: string; summary?: string; after?: string; upstream?: string; ref?: string }) => {
+      const { scaffoldLayer } = await import('../layers/scaffold.js');
       const base = options.upstream ? await baseOf(options.upstream, options.ref ?? 'HEAD') : undefined;
       const created = await scaffoldLayer({
         ...(base ? { base } : {}),
@@ -27,6 +26,7 @@ export function registerNewCommand(program: Command): void {
 }
 
 async function baseOf(path: string, ref: string): Promise<string> {
+  const { locateUpstream } = await import('../upstream/locate.js');
   const upstream = await locateUpstream(path, ref);
   await upstream.close();
   return upstream.commit;

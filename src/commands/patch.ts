@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { runPatch } from '../workflow/patch.js';
 import { countArgument } from './options.js';
 
 /** Adds `nano-overlay patch [PATCHFILE|-]` to the program. */
@@ -16,6 +15,7 @@ export function registerPatchCommand(program: Command): void {
     .option('-R, --reverse', 'apply the patch backwards')
     .option('--json', 'print the outcome as JSON')
     .action(async (patchFile: string | undefined, flags: Record<string, unknown>) => {
+      const { runPatch } = await import('../workflow/patch.js');
       const result = await runPatch({
         ...(patchFile !== undefined ? { patchFile } : {}),
         ...(typeof flags.directory === 'string' ? { directory: flags.directory } : {}),
@@ -26,7 +26,8 @@ export function registerPatchCommand(program: Command): void {
         reverse: Boolean(flags.reverse),
         json: Boolean(flags.json),
       });
-      if (result.output) (result.exitCode === 2 ? process.stderr : process.stdout).write(`${result.output}\n`);
+      if (result.exitCode === 2) process.stderr.write(`nano-overlay: ${result.output}\n`);
+      else if (result.output) process.stdout.write(`${result.output}\n`);
       process.exitCode = result.exitCode;
     });
 }

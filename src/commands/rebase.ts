@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { InputError } from '../errors.js';
-import { formatRebaseReport, type RebaseReport } from '../maintain/rebase-report.js';
-import { abortRebase, continueRebase, startRebase } from '../maintain/rebase.js';
+import type { RebaseReport } from '../maintain/rebase-report.js';
 
 interface RebaseOptions {
   upstream?: string;
@@ -26,6 +25,8 @@ export function registerRebaseCommand(program: Command): void {
     .option('--abort', 'restore the layer set as it was before the rebase and remove the work tree')
     .option('--json', 'print JSON')
     .action(async (options: RebaseOptions) => {
+      const { formatRebaseReport } = await import('../maintain/rebase-report.js');
+      const { abortRebase, continueRebase, startRebase } = await import('../maintain/rebase.js');
       if (options.abort) {
         const aborted = await abortRebase(options.layers);
         process.stdout.write(`rebase aborted: ${aborted.restored} layer-set file(s) restored${aborted.worktree ? `, work tree ${aborted.worktree} removed` : ''}\n`);

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { refreshLayers } from '../maintain/refresh.js';
 
 /** `nano-overlay refresh [LAYER]`: write work-tree edits back into the layers that own the files. */
 export function registerRefreshCommand(program: Command): void {
@@ -12,6 +11,7 @@ export function registerRefreshCommand(program: Command): void {
     .option('--layer <name>', 'give changed files that no layer owns to this layer')
     .option('--json', 'print JSON')
     .action(async (only: string | undefined, options: { upstream: string; layers: string; layer?: string; json?: boolean }) => {
+      const { refreshLayers } = await import('../maintain/refresh.js');
       const report = await refreshLayers({
         upstream: options.upstream,
         layersDir: options.layers,

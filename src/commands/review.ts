@@ -1,15 +1,13 @@
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
 import { InputError } from '../errors.js';
-import { formatReviewHtml } from '../review/html.js';
-import { formatReviewMarkdown } from '../review/markdown.js';
-import { reviewLayers, type ReviewReport } from '../review/review.js';
+import type { ReviewReport } from '../review/review.js';
 
-const FORMATS: Record<string, (report: ReviewReport) => string> = {
-  md: formatReviewMarkdown,
-  html: formatReviewHtml,
-  json: (report) => `${JSON.stringify(report, null, 2)}\n`,
+/** The formatters by --format name, each loaded only when chosen. */
+const FORMATS: Record<string, () => Promise<(report: ReviewReport) => string>> = {
+  md: async () => (await import('../review/markdown.js')).formatReviewMarkdown,
+  html: async () => (await import('../review/html.js')).formatReviewHtml,
+  json: async () => (report) => `${JSON.stringify(report, null, 2)}\n`,
 };
 
 /** `nano-overlay review`: the layers' combined change against an upstream revision, tagged hunk by hunk, for reviewers. */
@@ -22,8 +20,11 @@ export function registerReviewCommand(program: Command): void {
     .option('--portage <dir>', 'with --image: a Portage source tree to run Portage from')
     .option('--bash <path>', 'with --image: the bash to source ebuilds with (EAPI 9 needs bash >= 5.3)')
     .action(async (options: { upstream: string; ref?: string; layers: string; format: string; out?: string; since?: string; image?: boolean; portage?: string; bash?: string }) => {
-      const format = FORMATS[options.format];
-      if (!format) throw new InputError(`--format must be md, html or json, not '${options.format}'`);
+      const loadFormat = FORMATS[options.format];
+      if (!loadFormat) throw new InputError(`--format must be md, html or json, not '${options.format}'`);
+      const { writeFile } = await import('node:fs/promises');
+      const { reviewLayers } = await import('../review/review.js');
+      const format = await loadFormat();
       const report = await reviewLayers({
         upstream: options.upstream,
         layersDir: options.layers,

@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
-import { InputError } from '../errors.js';
-import { colorsFor } from '../report/colors.js';
-import { formatGithub } from '../report/github.js';
-import { formatHuman } from '../report/human.js';
-import { formatRangeReport, progressLine } from '../report/range.js';
-import { validateLayers, type ValidationReport } from '../workflow/validate.js';
-import { deepFindings } from '../workflow/validate-deep.js';
-import { validateRange } from '../workflow/validate-range.js';
+import { DEFINITION_CODES, EXIT_BAD_INPUT, InputError } from '../errors.js';
+import type { Finding } from '../checks/finding.js';
+import type { Colors } from '../report/colors.js';
+import type { ValidationReport } from '../workflow/validate.js';
 
 type Format = 'human' | 'json' | 'github';
 
@@ -27,16 +23,24 @@ export function registerValidateCommand(program: Command): void {
         await validateRangeCommand(options.upstream, options.layers, options.range, format);
         return;
       }
+      const { validateLayers } = await import('../workflow/validate.js');
       const plain = await validateLayers({ upstream: options.upstream, layersDir: options.layers, ...(options.ref ? { ref: options.ref } : {}) });
-      const report = options.deep ? await withDeepFindings(plain, options) : plain;
+      const definition = plain.findings.find((found) => (DEFINITION_CODES as readonly string[]).includes(found.code));
+      if (definition && format === 'human') {
+        const where = definition.path === null ? '' : ` (${definition.path}${definition.line === null ? '' : `:${definition.line}`})`;
+        process.stderr.write(`nano-overlay: ${definition.message}${where}\n`);
+        process.exitCode = EXIT_BAD_INPUT;
+        return;
+      }
+      const report = options.deep && !definition ? await withDeepFindings(plain, options) : plain;
       const output =
         format === 'json'
           ? JSON.stringify(report, null, 2)
           : format === 'github'
-            ? formatGithub(report.findings, manifestsOf(report.layers))
-            : formatHuman(report.layers, report.findings, colorsFor(), 'validate');
+            ? await githubAnnotations(report.findings, report.layers, options.layers)
+            : `${judgedLine(report.upstream)}\n${(await import('../report/human.js')).formatHuman(report.layers, report.findings, await terminalColors(), 'validate')}`;
       if (output !== '') process.stdout.write(`${output}\n`);
-      process.exitCode = report.ok ? 0 : 1;
+      process.exitCode = definition ? EXIT_BAD_INPUT : report.ok ? 0 : 1;
     });
 }
 
@@ -44,6 +48,7 @@ async function withDeepFindings(
   report: ValidationReport,
   options: { upstream: string; ref?: string; layers: string; portage?: string; bash?: string },
 ): Promise<ValidationReport> {
+  const { deepFindings } = await import('../workflow/validate-deep.js');
   const deep = await deepFindings({
     upstream: options.upstream,
     layersDir: options.layers,
@@ -56,6 +61,8 @@ async function withDeepFindings(
 }
 
 async function validateRangeCommand(upstream: string, layers: string, range: string, format: Format): Promise<void> {
+  const { validateRange } = await import('../workflow/validate-range.js');
+  const { formatRangeReport, progressLine } = await import('../report/range.js');
   const tty = process.stderr.isTTY === true;
   const report = await validateRange({
     upstream,
@@ -68,12 +75,25 @@ async function validateRangeCommand(upstream: string, layers: string, range: str
     format === 'json'
       ? JSON.stringify(report, null, 2)
       : format === 'github'
-        ? formatGithub(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []), manifestsOf(report.layers))
-        : formatRangeReport(report, colorsFor());
+        ? await githubAnnotations(report.layers.flatMap((layer) => layer.firstBad?.findings ?? []), report.layers, layers)
+        : formatRangeReport(report, await terminalColors());
   if (output !== '') process.stdout.write(`${output}\n`);
   process.exitCode = report.ok ? 0 : 1;
 }
 
-function manifestsOf(layers: readonly { name: string; manifest: string }[]): Map<string, string> {
-  return new Map(layers.map((layer) => [layer.name, layer.manifest]));
+/** `upstream <path> at <ref> (<commit>)`: what a human report judged. */
+function judgedLine(upstream: ValidationReport['upstream']): string {
+  const ref = upstream.ref === upstream.commit ? '' : ` ${upstream.ref}`;
+  return `upstream ${upstream.path}${ref} at ${upstream.commit.slice(0, 12)}`;
+}
+
+/** The findings as GitHub workflow commands, anchored in the layer set's own files. */
+async function githubAnnotations(findings: readonly Finding[], layers: readonly { name: string; manifest: string }[], layersDir: string): Promise<string> {
+  const { formatGithub } = await import('../report/github.js');
+  const { layerSetAnchors } = await import('../report/anchors.js');
+  return formatGithub(findings, new Map(layers.map((layer) => [layer.name, layer.manifest])), await layerSetAnchors(layersDir));
+}
+
+async function terminalColors(): Promise<Colors> {
+  return (await import('../report/colors.js')).colorsFor();
 }

@@ -67,8 +67,18 @@ export class ObjectReader {
     return new Promise((resolve, reject) => {
       if (this.queue.length === 0) this.setIdle(false);
       this.queue.push({ resolve, reject });
-      this.child.stdin.write(`${name}\n`);
+      // Requests made in the same turn go to git in one write: thousands of tree reads cost one syscall each otherwise.
+      this.requests.push(`${name}\n`);
+      if (this.requests.length === 1) queueMicrotask(() => this.sendRequests());
     });
+  }
+
+  private requests: string[] = [];
+
+  private sendRequests(): void {
+    const text = this.requests.join('');
+    this.requests = [];
+    if (text !== '' && !this.child.stdin.writableEnded) this.child.stdin.write(text);
   }
 
   /** The contents of the blob `name`; rejects when it is missing or not a blob. */
@@ -86,6 +96,7 @@ export class ObjectReader {
   async close(): Promise<void> {
     // Waiting for the exit must keep Node alive, or a caller awaiting close() would never resume.
     this.setIdle(false);
+    this.sendRequests();
     if (!this.child.stdin.writableEnded) this.child.stdin.end();
     await this.exited;
   }

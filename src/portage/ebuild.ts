@@ -1,5 +1,5 @@
 import { createRequire } from 'node:module';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
 import { InputError, locate } from '../errors.js';
 import { parseDepend, type DependNode } from './depend.js';
 
@@ -24,9 +24,10 @@ export const DEPEND_VARIABLES: ReadonlySet<string> = new Set([
 
 let bashParser: Promise<Parser> | undefined;
 
-/** The tree-sitter bash parser, loaded once on first use. */
+/** The tree-sitter bash parser, loaded (module and wasm) once on first use. */
 export function loadBashParser(): Promise<Parser> {
   bashParser ??= (async () => {
+    const { Language, Parser } = await import('web-tree-sitter');
     await Parser.init();
     const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
     const parser = new Parser();

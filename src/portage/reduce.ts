@@ -1,6 +1,7 @@
 import type { Node } from 'web-tree-sitter';
 import { formatDepend, parseDepend, resolveConditionals } from './depend.js';
 import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './ebuild.js';
+import { BlobCache, codeFingerprint, derivationCode } from '../cache/blob-cache.js';
 
 /**
  * The stock reducer: rewrites an ebuild the way a build with known USE flags sees it, so that an
@@ -348,9 +349,18 @@ class Reducer {
 
 /** The reduced lines of an ebuild, each with the original line it starts on. */
 export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
-  const key = JSON.stringify([text, [...(opts.ignoreIuseFlags ?? [])].sort(), [...(opts.implicitPhases ?? [])], [...(opts.variables ?? [])]]);
-  const earlier = reductions.get(key)?.find((entry) => [...entry.flags].every(([flag, state]) => isEnabled(flag) === state));
+  const parameters = JSON.stringify([[...(opts.ignoreIuseFlags ?? [])].sort(), [...(opts.implicitPhases ?? [])], [...(opts.variables ?? [])]]);
+  const key = `${parameters}\0${text}`;
+  const agrees = (flags: Iterable<readonly [string, boolean | undefined | null]>) => [...flags].every(([flag, state]) => isEnabled(flag) === (state ?? undefined));
+  const earlier = reductions.get(key)?.find((entry) => agrees(entry.flags));
   if (earlier) return earlier.lines;
+  persisted ??= new BlobCache<StoredReduction[]>('ebuild-reduction', codeFingerprint(derivationCode(import.meta.url)));
+  const stored = (await persisted.get(text, parameters)) ?? [];
+  const kept = stored.find((entry) => agrees(entry.flags));
+  if (kept) {
+    remember(key, { flags: new Map(kept.flags.map(([flag, state]) => [flag, state ?? undefined])), lines: kept.lines });
+    return kept.lines;
+  }
   const flags = new Map<string, boolean | undefined>();
   const recording: FlagState = (flag) => {
     const state = isEnabled(flag);
@@ -362,8 +372,15 @@ export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts
     return reducer.lines(reducer.render(root));
   }, true);
   remember(key, { flags, lines });
+  await persisted.set(text, [...stored, { flags: [...flags].map(([flag, state]) => [flag, state ?? null] as const), lines }].slice(-STORED_PER_TEXT), parameters);
   return lines;
 }
+
+/** A reduction as the blob cache keeps it: the flag states it asked about (null: unknown) and its lines. */
+type StoredReduction = { readonly flags: readonly (readonly [string, boolean | null])[]; readonly lines: ReducedLine[] };
+/** Reductions kept per text and options in the blob cache (one per distinct set of asked flag states). */
+const STORED_PER_TEXT = 16;
+let persisted: BlobCache<StoredReduction[]> | undefined;
 
 /**
  * Reductions already made, by text and options, each with the states of the flags it asked about: a

@@ -74,9 +74,9 @@ export function formatImageSectionMarkdown(section: ImageSection): string {
   return out.join('\n');
 }
 
-/** The Image section as an HTML section; `escape` is the page's HTML escaping. */
+/** The Image section's HTML, for the page's section of that name; `escape` is the page's HTML escaping. */
 export function formatImageSectionHtml(section: ImageSection, escape: (text: string) => string): string {
-  const body = [`<section id="image"><h2>Image</h2><p class="muted">Resolved by Portage from binary packages, as build_image installs the image.</p>`];
+  const body = [`<p class="muted">Resolved by Portage from binary packages, as build_image installs the image.</p>`];
   body.push(`<ul>${countLines(section).map((line) => `<li>${escape(line)}</li>`).join('')}</ul>`);
   if (section.since) {
     body.push(`<h3>Since ${escape(section.since.rev)} <span class="muted">(${section.since.commit.slice(0, 12)})</span></h3><ul>`);
@@ -89,6 +89,5 @@ export function formatImageSectionHtml(section: ImageSection, escape: (text: str
     }
     body.push('</ul>');
   }
-  body.push('</section>');
   return body.join('');
 }

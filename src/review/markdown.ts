@@ -1,51 +1,97 @@
 import type { Finding } from '../checks/index.js';
-import type { ReviewReport, SummaryRow } from './review.js';
+import { basename } from 'node:path';
+import { badgeView, layerFindings, stockSafeText, symlinkTarget } from './badges.js';
 import { formatImageSectionMarkdown } from './image-section.js';
+import type { LayerReview, ReviewReport, SummaryRow } from './review.js';
+
+/** GitHub's limit on the size of a pull-request comment, in characters. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
 
 /**
  * The review as Markdown for a pull-request comment: the summary table, then a collapsible
- * `<details>` per layer with its description and each hunk in a ```diff block under its tag and
- * above its findings, then the range-diff when there is one.
+ * `<details>` per layer with its description and each hunk in a ```diff block under its badge (the
+ * tag and why) and above its findings, then the range-diff when there is one. The whole stays within
+ * `limit` characters (GitHub's comment limit by default): layers that do not fit keep their
+ * summary, findings and badges but lose their diffs, and a closing note says which.
  */
-export function formatReviewMarkdown(report: ReviewReport): string {
-  const out: string[] = [`## nano-overlay review`, '', `Upstream \`${report.upstream.ref}\` (${report.upstream.commit.slice(0, 12)}).`, ''];
-  out.push('| layer | files | + | − | hunks | flags (stock default) | stock-safe |', '|---|---:|---:|---:|---|---|---|');
-  for (const row of report.summary.rows) out.push(tableRow(row.layer, row));
-  out.push(tableRow('**total**', report.summary.total), '');
-  for (const layer of report.layers) {
-    out.push('<details>', `<summary><b>${escapeHtml(layer.name)}</b> — ${escapeHtml(layer.summary)} (${layer.status})</summary>`, '');
-    out.push(layer.description, '');
-    out.push(...findingLines(layer.findings));
-    for (const file of layer.files) {
-      out.push(`#### \`${file.path}\` (${file.status})`, '');
-      for (const hunk of file.hunks) {
-        out.push(`\`${hunk.header}\` **${hunk.badge.text}**`, '', fence(diffBody(hunk.patch)), '');
-        out.push(...findingLines(hunk.findings));
-      }
-      out.push(...findingLines(file.findings));
-    }
-    out.push('</details>', '');
+export function formatReviewMarkdown(report: ReviewReport, limit = GITHUB_COMMENT_LIMIT): string {
+  const head: string[] = [`## nano-overlay review`, '', `Upstream \`${repositoryName(report)}\` at \`${report.upstream.ref}\` (commit ${report.upstream.commit.slice(0, 12)}).`, ''];
+  head.push('| layer | files | + | − | hunks | flags (stock default) | stock-safe |', '|---|---:|---:|---:|---|---|---|');
+  for (const row of report.summary.rows) {
+    const layer = report.layers.find((entry) => entry.name === row.layer);
+    head.push(tableRow(row.layer, row, layer ? layerFindings(layer) : []));
   }
-  if (report.findings.length > 0) out.push('### Layer set', '', ...findingLines(report.findings));
+  head.push(tableRow('**total**', report.summary.total, [...report.layers.flatMap(layerFindings), ...report.findings]), '');
+  const tail: string[] = [];
+  if (report.findings.length > 0) tail.push('### Layer set', '', ...findingLines(report.findings));
   if (report.since) {
-    out.push(`### Changes since \`${report.since.rev}\` (${report.since.commit.slice(0, 12)})`, '');
+    tail.push(`### Changes since \`${report.since.rev}\` (${report.since.commit.slice(0, 12)})`, '');
     for (const layer of report.since.layers) {
-      out.push(`- **${layer.name}**: ${layer.status}`);
-      for (const file of layer.files) out.push(`  - \`${file.path}\` (${file.status})`, '', indent(fence(diffBody(file.interdiff)), '    '), '');
+      tail.push(`- **${layer.name}**: ${layer.status}`);
+      for (const file of layer.files) tail.push(`  - \`${file.path}\` (${file.status})`, '', indent(fence(diffBody(file.interdiff)), '    '), '');
     }
-    out.push('');
+    tail.push('');
   }
-  if (report.image) out.push(formatImageSectionMarkdown(report.image));
+  if (report.image) tail.push(formatImageSectionMarkdown(report.image));
+  const cutNote = (names: readonly string[]) =>
+    names.length === 0 ? '' : `_To fit a GitHub comment (${limit.toLocaleString('en')} characters), the diffs of ${names.length} layer${names.length === 1 ? '' : 's'} are left out: ${names.join(', ')}. \`nano-overlay review --format html\` shows them._\n`;
+  // Every layer starts as one line; then, in order, as many as fit get their <details> without
+  // diffs, and then, in order, as many as fit get their diffs back.
+  const tiers = report.layers.map((layer) => [
+    `- **${escapeHtml(layer.name)}** — ${escapeHtml(layer.summary)} (${layer.status})\n`,
+    layerBlock(layer, false),
+    layerBlock(layer, true),
+  ]);
+  const chosen = tiers.map(() => 0);
+  let budget = limit - [...head, ...tail].join('\n').length - cutNote(report.layers.map((layer) => layer.name)).length - 2;
+  budget -= tiers.reduce((sum, tier) => sum + tier[0]!.length + 1, 0);
+  for (const level of [1, 2]) {
+    tiers.forEach((tier, index) => {
+      const growth = tier[level]!.length - tier[chosen[index]!]!.length;
+      if (growth <= budget) {
+        budget -= growth;
+        chosen[index] = level;
+      }
+    });
+  }
+  const blocks = tiers.map((tier, index) => tier[chosen[index]!]!);
+  const cut = report.layers.filter((_layer, index) => chosen[index] !== 2).map((layer) => layer.name);
+  return [...head, ...blocks, ...tail, cutNote(cut)].join('\n');
+}
+
+/** One layer in `<details>`: description, findings and per hunk its badge, with the diff when `diffs`. */
+function layerBlock(layer: LayerReview, diffs: boolean): string {
+  const out = ['<details>', `<summary><b>${escapeHtml(layer.name)}</b> — ${escapeHtml(layer.summary)} (${layer.status})</summary>`, ''];
+  out.push(layer.description, '');
+  out.push(...findingLines(layer.findings));
+  for (const file of layer.files) {
+    const link = file.status === 'added' ? symlinkTarget(file.patch) : undefined;
+    out.push(`#### \`${file.path}\`${link === undefined ? '' : ` → \`${link}\``} (${file.status})`, '');
+    for (const hunk of file.hunks) {
+      const badge = badgeView(hunk, layer);
+      out.push(`\`${hunk.header}\` **${badge.label}** — ${badge.reason}`, '');
+      if (diffs && link === undefined) out.push(fence(diffBody(hunk.patch)), '');
+      out.push(...findingLines(hunk.findings));
+    }
+    out.push(...findingLines(file.findings));
+  }
+  if (!diffs) out.push('_Diffs left out to fit the comment._', '');
+  out.push('</details>', '');
   return out.join('\n');
 }
 
-function tableRow(name: string, row: Omit<SummaryRow, 'layer'>): string {
+/** The upstream repository's name, never its local path. */
+function repositoryName(report: ReviewReport): string {
+  return basename(report.upstream.path).replace(/\.git$/, '') || 'upstream';
+}
+
+function tableRow(name: string, row: Omit<SummaryRow, 'layer'>, findings: readonly Finding[]): string {
   const hunks = Object.entries(row.hunks)
     .filter(([, count]) => count > 0)
     .map(([kind, count]) => `${count} ${kind}`)
     .join(', ');
   const flags = row.flags.map((flag) => `\`${flag.name}\` (${flag.default})`).join(', ');
-  return `| ${name} | ${row.files} | ${row.added} | ${row.removed} | ${hunks || '—'} | ${flags || '—'} | ${row.stockSafe ? row.stockSafety : `**${row.stockSafety}**`} |`;
+  return `| ${name} | ${row.files} | ${row.added} | ${row.removed} | ${hunks || '—'} | ${flags || '—'} | ${row.stockSafe ? 'yes' : `**${stockSafeText(row, findings)}**`} |`;
 }
 
 function findingLines(findings: readonly Finding[]): string[] {

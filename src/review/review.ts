@@ -19,9 +19,6 @@ import { tagBashHunk, type HunkTag } from './tags.js';
 import { hunkBadge, layerStockSafety, STOCK_CHANGING_CODES, type HunkBadge, type StockSafety } from './verdict-badges.js';
 import type { FileVerdict } from '../verdicts/index.js';
 
-/** Finding codes that decide whether a layer leaves stock Flatcar unchanged. */
-export const STOCK_SAFETY_CODES: ReadonlySet<string> = STOCK_CHANGING_CODES;
-
 export interface ReviewRequest {
   readonly layersDir?: string;
   readonly upstream: string;

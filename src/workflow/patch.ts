@@ -1,8 +1,10 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { InputError, locate } from '../errors.js';
-import { applyPatchSet, gitBlobSource, parsePatch, type FilePatch, type PatchSetResult } from '../patch/index.js';
+import { formatInputError, InputError, locate } from '../errors.js';
+import { applyPatchSet, type PatchSetResult } from '../patch/apply-tree.js';
+import { parsePatch } from '../patch/parse.js';
 import { hasEscapedBytes, printable } from '../patch/text.js';
+import type { FilePatch } from '../patch/types.js';
 import { patchJson, patchText } from '../report/patch.js';
 import { DiskTree, recoverWrites, writeChanges } from '../tree/disk.js';
 
@@ -44,7 +46,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
     const patches = parsePatch(input, name, { strip: options.strip ?? 1 });
     if (!patches.length) throw new InputError('no patch found in the input', name);
     refuseUndecodableNames(patches);
-    const blobs = options.threeWay ? await gitBlobSource(directory) : undefined;
+    const blobs = options.threeWay ? await (await import('../patch/blob-source.js')).gitBlobSource(directory) : undefined;
     let result: PatchSetResult;
     try {
       result = await applyPatchSet(new DiskTree(directory), patches, {
@@ -62,7 +64,7 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
     const output = options.json ? JSON.stringify(patchJson(result), null, 2) : patchText(result, ordered, write, Boolean(options.check));
     return { exitCode: result.ok ? 0 : 1, output };
   } catch (error) {
-    if (error instanceof InputError) return { exitCode: 2, output: error.message };
+    if (error instanceof InputError) return { exitCode: 2, output: formatInputError(error) };
     throw error;
   }
 }

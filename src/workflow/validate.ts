@@ -47,7 +47,7 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
       loaded = await loadLayersFrom(request.layersDir);
     } catch (error) {
       if (!(error instanceof LayerDefinitionError)) throw error;
-      const problem = finding(error.code, 'error', error.message, { layer: error.layer ?? null, path: error.location?.replace(/:\d+$/, '') ?? null, line: lineOf(error.location) });
+      const problem = finding(error.code, 'error', error.what, { layer: error.layer ?? null, path: error.location?.replace(/:\d+$/, '') ?? null, line: lineOf(error.location) });
       return { ok: false, upstream: upstreamInfo, layers: [], findings: [problem], verdicts: [] };
     }
     const { result, findings, verdicts } = await applyAndCheck(upstream, loaded, request.checks ?? CHECKS);

@@ -31,7 +31,7 @@ describe('malformed patches', () => {
       const before = await snapshotDir(dir);
       const outcome = await runPatch({ input: Buffer.from(patch), patchFile: 'bad.patch', directory: dir });
       expect(outcome.exitCode).toBe(2);
-      expect(outcome.output).toMatch(new RegExp(`^bad\\.patch:${line}: `));
+      expect(outcome.output).toMatch(new RegExp(`^[^\\n]+ \\(bad\\.patch:${line}\\)$`));
       expect(await snapshotDir(dir)).toEqual(before);
     });
   }

@@ -82,7 +82,7 @@ describe('nano-overlay patch', () => {
     const dir = await tempDir();
     expect(await runPatch({ input: Buffer.from('just prose\n'), patchFile: 'notes.txt', directory: dir })).toEqual({
       exitCode: 2,
-      output: 'notes.txt: no patch found in the input',
+      output: 'no patch found in the input (notes.txt)',
     });
   });
 
@@ -116,7 +116,7 @@ describe('nano-overlay patch', () => {
     expect(run.stdout).toContain('2 file(s) applied');
     const broken = spawnSync('node', [cli, 'patch', '--directory', dir, '-'], { input: '--- a/a.txt\n+++ b/a.txt\n@@ -1,2 +1,2 @@\n-x\n', encoding: 'utf8' });
     expect(broken.status).toBe(2);
-    expect(broken.stderr).toMatch(/^<stdin>:3: truncated hunk/);
+    expect(broken.stderr).toMatch(/^nano-overlay: truncated hunk.* \(<stdin>:3\)\n$/);
     expect(execFileSync('node', [cli, 'patch', '--help'], { encoding: 'utf8' })).toContain('--3way');
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { finding } from '../../src/checks/finding.js';
 import { colorsFor, NO_COLORS } from '../../src/report/colors.js';
 import { formatGithub } from '../../src/report/github.js';
+import { layerSetAnchors } from '../../src/report/anchors.js';
 import { formatHuman, summaryLine } from '../../src/report/human.js';
 
 const findings = [
@@ -67,5 +68,22 @@ describe('formatHuman', () => {
       if (saved === undefined) delete process.env.NO_COLOR;
       else process.env.NO_COLOR = saved;
     }
+  });
+});
+
+describe('GitHub annotations on the layer set', () => {
+  it('carry the patch line that adds a finding\'s line, and the manifest for a structured edit', async () => {
+    const anchorOf = await layerSetAnchors('examples/layers');
+    const at = (layer: string, path: string, line: number | null) => anchorOf(finding('X', 'error', 'm', { layer, path, line }));
+    const patch = 'patches/demo-files-motd-optional/0001-motd-optional.patch';
+    expect(at('demo-files-motd-optional', 'app-misc/demo-files/demo-files-0-r3.ebuild', 13)).toEqual({ file: patch, line: 10 });
+    expect(at('demo-files-motd-optional', 'app-misc/demo-files/demo-files-0-r3.ebuild', 16)).toEqual({ file: patch, line: 15 });
+    expect(at('demo-init-agent-optional', 'coreos-base/demo-init/demo-init-9999.ebuild', 20)).toEqual({ file: 'patches/demo-init-agent-optional/layer.yaml', line: null });
+    expect(at('demo-lean-package', 'coreos-base/demo-lean/metadata.xml', 3)).toEqual({ file: 'overlay/demo-lean-package/coreos-base/demo-lean/metadata.xml', line: 3 });
+    expect(at('demo-lean-package', 'elsewhere/x/y', 3)).toBeUndefined();
+    const found = finding('X', 'error', 'm', { layer: 'demo-files-motd-optional', path: 'app-misc/demo-files/demo-files-0-r3.ebuild', line: 16 });
+    expect(formatGithub([found], new Map([['demo-files-motd-optional', 'patches/demo-files-motd-optional/layer.yaml']]), anchorOf)).toBe(
+      `::error file=${patch},line=15,title=X (demo-files-motd-optional)::app-misc/demo-files/demo-files-0-r3.ebuild:16: m`,
+    );
   });
 });

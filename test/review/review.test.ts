@@ -1,9 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
 import { formatReviewMarkdown } from '../../src/review/markdown.js';
-import { reviewLayers, STOCK_SAFETY_CODES, type ReviewReport } from '../../src/review/review.js';
+import { reviewLayers, type ReviewReport } from '../../src/review/review.js';
+import { STOCK_CHANGING_CODES } from '../../src/review/verdict-badges.js';
 import { createOverlayFixture } from '../helpers/fixture-overlay.js';
 import { makeTempDir, removeTempDirs, writeFiles } from '../helpers/git.js';
 import { createLayerSetRepo, EXAMPLE_VALUES, patchOf } from './layer-set.js';
@@ -91,7 +92,7 @@ describe('review', () => {
     // Stock safety follows the error findings of the stock-safety codes, layer by layer.
     const stockErrors = (name: string) =>
       [...report.layers.flatMap((entry) => [...entry.findings, ...entry.files.flatMap((file) => [...file.findings, ...file.hunks.flatMap((hunk) => hunk.findings)])])].filter(
-        (entry) => entry.layer === name && entry.level === 'error' && STOCK_SAFETY_CODES.has(entry.code),
+        (entry) => entry.layer === name && entry.level === 'error' && STOCK_CHANGING_CODES.has(entry.code),
       );
     for (const row of report.summary.rows) expect(row.stockSafe).toBe(stockErrors(row.layer).length === 0);
     expect(report.summary.rows.find((row) => row.layer === 'motd-guarded')?.stockSafe).toBe(true);
@@ -113,6 +114,31 @@ describe('review', () => {
     expect(markdown).toContain('**guarded: !motd**');
     expect(markdown).toContain('| motd-guarded | 1 | 4 | 1 | 2 guarded | `motd` (on) |');
     expect(markdown).toMatch(/```diff\n@@ -\d+,\d+ \+\d+,\d+ @@[^\n]*\n[\s\S]*?\+    if ! use motd; then/);
+  });
+
+  it('keeps the Markdown within a GitHub comment, collapsing per layer and saying which diffs were cut', async () => {
+    const upstream = await createOverlayFixture({ layout: 'scripts' });
+    const report = await reviewLayers({ upstream: upstream.dir, layersDir: resolve('examples/layers') });
+    const full = formatReviewMarkdown(report);
+    expect(full).not.toContain('left out');
+    // Fifteen copies of the example's four layers, each hunk padded to a large diff: far beyond the limit.
+    const padding = Array.from({ length: 80 }, (_, index) => `+# generated line ${index} ${'x'.repeat(60)}`).join('\n');
+    const layers = Array.from({ length: 15 }, (_, copy) =>
+      report.layers.map((entry) => ({
+        ...entry,
+        name: `${entry.name}-${copy}`,
+        files: entry.files.map((file) => ({ ...file, hunks: file.hunks.map((hunk) => ({ ...hunk, patch: `${hunk.patch}${padding}\n` })) })),
+      })),
+    ).flat();
+    const rows = layers.map((entry, index) => ({ ...report.summary.rows[index % report.summary.rows.length]!, layer: entry.name }));
+    const big = formatReviewMarkdown({ ...report, layers, summary: { ...report.summary, rows } });
+    expect(big.length).toBeLessThanOrEqual(65_536);
+    expect(big.match(/<details>/g)!.length).toBe(layers.length);
+    expect(big).toMatch(/the diffs of \d+ layers are left out: .*demo-lean-profile-14\./);
+    expect(big).toContain('<summary><b>demo-init-agent-optional-14</b>');
+    expect(big).toContain('```diff');
+    const small = formatReviewMarkdown(report, 3_000);
+    expect(small.length).toBeLessThanOrEqual(3_000);
   });
 
   it('shows in a range-diff how layers moved, hiding a pure rebase but not a changed hunk', async () => {
