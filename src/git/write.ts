@@ -40,7 +40,8 @@ export async function writeBlobs(repoDir: string, blobs: readonly Buffer[]): Pro
 function storageError(error: unknown, repoDir: string): unknown {
   if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return new InputError(`cannot write into ${repoDir}: no space left on device; no branch was changed`);
   if (!(error instanceof GitCommandError)) return error;
-  const reason = /No space left on device|Permission denied|Read-only file system|Disk quota exceeded/i.exec(error.stderr)?.[0];
+  const found = /No space left on device|Out of diskspace|Permission denied|Read-only file system|Disk quota exceeded/i.exec(error.stderr)?.[0];
+  const reason = found && /diskspace/i.test(found) ? 'No space left on device' : found;
   return reason ? new InputError(`cannot write objects into ${repoDir}: ${reason}; no branch was changed`) : error;
 }
 
