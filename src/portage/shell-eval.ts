@@ -171,6 +171,7 @@ class Evaluator {
           else args.filter((arg) => !arg.startsWith('-')).forEach((variable) => this.state.unset(variable));
           return;
         }
+        if (name === 'printf' && args[0] === '-v' && args[1]) return this.printfToVariable(args[1], node);
         const body = this.state.functions.get(name);
         if (body) return this.call(body);
         this.onCommand?.(name, args, node, this.state);
@@ -207,6 +208,17 @@ class Evaluator {
       if (current.type !== 'function_definition') childrenOf(current).forEach(walk);
     };
     walk(node);
+  }
+
+  /** `printf -v NAME FORMAT ARGS…` with a format whose only conversion is one `%s` (repeated for each argument, as bash does). */
+  private printfToVariable(name: string, node: Node): void {
+    const [, , format, ...rest] = node.childrenForFieldName('argument').map((arg) => (arg ? this.expand(arg) : null));
+    const args = rest.flatMap((arg) => (arg === null ? [null] : arg.split(/\s+/).filter(Boolean)));
+    if (format === null || format === undefined || args.includes(null) || (format.match(/%/g) ?? []).length !== 1 || !format.includes('%s')) {
+      this.state.set(name, null, `${this.source}:${lineOf(node)}: printf -v with a format it does not evaluate`);
+      return;
+    }
+    this.state.set(name, (args.length ? args : ['']).map((arg) => format.replace('%s', arg!)).join(''), '');
   }
 
   /** Calls a function defined at global scope: runs its body, then restores the variables it made local. */

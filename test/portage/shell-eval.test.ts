@@ -67,6 +67,11 @@ describe('static metadata of real ebuild idioms', () => {
     expect(await read(body)).toMatchObject({ slot: '3', iuse: 'llvm_slot_20 first_18', unknown: [] });
   });
 
+  it('evaluates printf -v with one %s, as edk2-bin builds its IUSE', async () => {
+    const body = 'T="aarch64 x86_64"\nprintf -v IUSE \' qemu_softmmu_targets_%s\' ${T}\nprintf -v SLOT \'%d\' 1';
+    expect(await read(body)).toMatchObject({ iuse: 'qemu_softmmu_targets_aarch64 qemu_softmmu_targets_x86_64', unknown: ['SLOT'] });
+  });
+
   it('reports a SLOT built by a command it does not run as not understood', async () => {
     expect((await read('SLOT="$(get_version_component_range 1)"')).unknown).toEqual(['SLOT']);
   });
