@@ -35,7 +35,10 @@ export function badgeView(hunk: HunkReview, layer: LayerReview): Badge {
     });
     return { label, tone, reason: `runs only under USE ${flags.join(', ')}` };
   }
-  if (tag.kind === 'profile') return { label: tag.stockReads ? 'profile: read by stock' : 'profile: Nano only', tone, reason: text };
+  if (tag.kind === 'profile') {
+    if (!tag.stockReads && verdict !== 'stock-changing') return { label: 'profile: Nano only', tone, reason: 'no stock profile reads this file' };
+    return { label: tag.stockReads ? 'profile: read by stock' : 'profile: Nano only', tone, reason: text };
+  }
   return { label: 'unguarded', tone, reason: text };
 }
 

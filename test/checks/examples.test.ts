@@ -34,7 +34,7 @@ describe('the bundled example layer set', () => {
     const report = await validateLayers({ layersDir: layers, upstream: upstream.dir });
     expect(report.ok).toBe(false);
     expect(report.findings).toEqual([
-      expect.objectContaining({ code: 'TemplateError', level: 'error', path: template, line, message: `${template}:${line}: template variable 'package_set.drp' is not defined` }),
+      expect.objectContaining({ code: 'TemplateError', level: 'error', path: template, line, message: `template variable 'package_set.drp' is not defined` }),
     ]);
   });
 });

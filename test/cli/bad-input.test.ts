@@ -57,7 +57,7 @@ export const BAD_INPUT: readonly BadInput[] = [
   { what: 'a malformed patch in a layer', layers: { [PATCH]: '--- a/x\n+++ b/x\n@@ -1,2 +1,2 @@\n-x\n' }, args: (s) => ['validate', ...up(s)], exit: 2, message: /^truncated hunk.*\(patches\/demo-files-motd-optional\/0001-motd-optional\.patch:3\)$/ },
   { what: 'apply without a destination', args: (s) => ['apply', ...up(s)], exit: 2, message: /^choose exactly one of --branch NAME, --worktree or --dry-run$/ },
   { what: 'an invalid branch name', args: (s) => ['apply', ...up(s), '--branch', 'a..b'], exit: 2, message: /^invalid branch name 'a\.\.b'$/ },
-  { what: 'a branch whose name a branch already claims', before: (s) => git(s.upstream.dir, 'branch', 'nano'), args: (s) => ['apply', ...up(s), '--branch', 'nano/main'], exit: 2, message: /^git update-ref failed: cannot lock ref 'refs\/heads\/nano\/main': 'refs\/heads\/nano' exists; cannot create 'refs\/heads\/nano\/main'$/ },
+  { what: 'a branch whose name a branch already claims', before: (s) => git(s.upstream.dir, 'branch', 'nano'), args: (s) => ['apply', ...up(s), '--branch', 'nano/main'], exit: 2, message: /^branch 'nano\/main' was not written: .*cannot lock ref 'refs\/heads\/nano\/main': 'refs\/heads\/nano' exists/ },
   { what: 'the checked-out branch', args: (s) => ['apply', ...up(s), '--branch', 'main', '--force'], exit: 2, message: /^branch 'main' is checked out in / },
   { what: 'a fuzz that is no number', args: (s) => ['apply', ...up(s), '--dry-run', '--fuzz', 'lots'], exit: 2, message: /^option '--fuzz <n>' argument 'lots' is invalid\. not a non-negative integer$/ },
   { what: 'a new layer with a bad name', args: (s) => ['new', 'Bad', '--layers', s.layers], exit: 2, message: /^'Bad' is not a valid layer name/ },

@@ -91,7 +91,7 @@ describe('rebase --abort trusts nothing in the state file', () => {
       const during = await snapshot(layers);
       const outcome = runCli(['rebase', '--abort', '--layers', layers]);
       expect(outcome.status).toBe(2);
-      expect(outcome.stderr).toMatch(/^nano-overlay: \S*state\.json: the rebase state has a bad '[^\n]+\n$/);
+      expect(outcome.stderr).toMatch(/^nano-overlay: the rebase state has a bad '[^\n]+ \(\S*state\.json\)\n$/);
       expect(await snapshot(layers)).toEqual(during);
     });
   }

@@ -55,7 +55,7 @@ describe('validate --range', () => {
     for (const subject of ['app-misc/demo-files: back to the usual motd path', 'app-misc/demo-files: install the motd elsewhere']) {
       expect(text.split(subject).length - 1, subject).toBe(1);
     }
-    expect(text).toContain('validate --range: 4 layers, 2 broken in the range, 0 broken at B');
+    expect(text).toContain('validate --range: 4 layers, 1 broken in the range, 0 broken at B');
   });
 
   it('takes A..B as git does: A is left out, A^..B takes it in, and B decides the outcome', async () => {
