@@ -62,7 +62,9 @@ def test_regen_reuses_unchanged_entries_and_names_unreadable_ebuilds(trees, tmp_
     first = call(request(trees, "regen"))
     assert first["ok"], first
     assert first["result"]["failed"] == []
-    assert first["result"]["regenerated"]["coreos-overlay"] == 7
+    overlay_ebuilds = len(list((trees / "coreos-overlay").rglob("*.ebuild")))
+    assert overlay_ebuilds > 2
+    assert first["result"]["regenerated"]["coreos-overlay"] == overlay_ebuilds
     # A second tree, one ebuild changed and one that cannot be sourced: only those two are read again.
     second = tmp_path / "second"
     for name in ("portage-stable", "coreos-overlay"):
