@@ -42,7 +42,7 @@ describe.skipIf(!PORTAGE_PYTHON)('validate --deep on the bundled example', () =>
     expect(findings[0]!.message).toMatch(/^pkgcheck on app-misc\/demo-files-0-r3: ebuild has leading whitespace on lines: 16, 17/);
   }, 300_000);
 
-  it('catches a stock change the static checks miss: a new overlay revision stock builds would take', async () => {
+  it('confirms with Portage a stock change the static version selection finds: a new overlay revision stock takes', async () => {
     const layers = await makeTempDir('nano-overlay-layers-');
     await cp(EXAMPLE_LAYERS, layers, { recursive: true, verbatimSymlinks: true });
     await mkdir(join(layers, 'patches', 'demo-tools-lean'));
@@ -54,7 +54,9 @@ describe.skipIf(!PORTAGE_PYTHON)('validate --deep on the bundled example', () =>
     await appendFile(join(layers, 'patches', 'series'), 'demo-tools-lean\n');
 
     const plain = await validateLayers({ upstream, layersDir: layers });
-    expect(plain.findings.filter((entry) => entry.level === 'error')).toEqual([]);
+    expect(plain.findings.filter((entry) => entry.level === 'error').map((entry) => [entry.code, entry.layer, entry.path])).toEqual([
+      ['VersionSelectionChanged', 'demo-tools-lean', 'sys-apps/demo-tools/demo-tools-2.1.0-r1.ebuild'],
+    ]);
     const deep = (await deepFindings({ upstream, layersDir: layers })).filter((entry) => !fromPkgcheck(entry));
     expect(deep.map((entry) => [entry.code, entry.layer, entry.message])).toEqual([
       ['PortageStockChange', 'demo-tools-lean', 'sys-apps/demo-tools-2.1.0-r1::coreos-overlay under coreos/amd64/generic/prod: ebuild changes from "absent" to "added" (Portage)'],
