@@ -9,11 +9,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /**
  * A persistent cache of what is derived from a file's content (an ebuild's scan, its reductions):
  * entries are keyed by the git blob id of the content, the kind of derivation, its parameters and
- * the code that derives it, so an entry can never be stale. It lives in `$NANO_OVERLAY_CACHE`,
- * else `$XDG_CACHE_HOME/nano-overlay`, else `~/.cache/nano-overlay`; `NANO_OVERLAY_CACHE=off`
- * turns it off. Writes go to a temporary file renamed into place, so concurrent runs only ever see
- * whole entries (at worst one run's entry replaces another's). Once a process has written, the
- * cache is trimmed to its size bound, oldest entries first. Any I/O failure just means a miss.
+ * the code that derives it, so an entry can never be stale. It lives in `v1/` of the cache home
+ * (see cacheHome); `NANO_OVERLAY_CACHE=off` turns it off. Writes go to a temporary file renamed
+ * into place, so concurrent runs only ever see whole entries (at worst one run's entry replaces
+ * another's). Once a process has written, `v1/` — and nothing else of the cache home, where the
+ * Portage work lives too — is trimmed to its size bound, oldest entries first. Any I/O failure
+ * just means a miss.
  */
 
 /** The size the cache is trimmed to, in bytes. */
@@ -48,12 +49,19 @@ export function derivationCode(moduleUrl: string): string[] {
   return [moduleUrl, portage('ebuild.js'), portage('depend.js'), portage('reduce.js'), portage('phases.js'), grammar];
 }
 
-function cacheRoot(): string | undefined {
+/**
+ * The directory nano-overlay keeps its caches in: `$NANO_OVERLAY_CACHE` (unless `off`), else
+ * `$XDG_CACHE_HOME/nano-overlay`, else `~/.cache/nano-overlay`. Each cache owns a subdirectory.
+ */
+export function cacheHome(): string {
   const configured = process.env.NANO_OVERLAY_CACHE;
-  if (configured === 'off') return undefined;
-  if (configured) return configured;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'nano-overlay');
+  if (configured && configured !== 'off') return configured;
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'nano-overlay');
+}
+
+/** The blob cache's own directory, or undefined when it is turned off. */
+function blobCacheDir(): string | undefined {
+  return process.env.NANO_OVERLAY_CACHE === 'off' ? undefined : join(cacheHome(), 'v1');
 }
 
 /** One kind of derivation: where its entries go and the code version they belong to. */
@@ -68,10 +76,10 @@ export class BlobCache<T> {
   ) {}
 
   private file(text: string, parameters: string): string | undefined {
-    const root = cacheRoot();
-    if (!root) return undefined;
+    const dir = blobCacheDir();
+    if (!dir) return undefined;
     const key = createHash('sha1').update(`${this.fingerprint}\0${blobId(text)}\0${parameters}`).digest('hex');
-    return join(root, 'v1', this.kind, key.slice(0, 2), `${key.slice(2)}.json`);
+    return join(dir, this.kind, key.slice(0, 2), `${key.slice(2)}.json`);
   }
 
   /** The entry for `text` under `parameters`, if one was stored. */
@@ -96,7 +104,7 @@ export class BlobCache<T> {
       await rename(temporary, file);
       if (!this.trimmed) {
         this.trimmed = true;
-        await trimCache(join(dirname(file), '..', '..', '..'), this.limit);
+        await trimCache(join(dirname(file), '..', '..'), this.limit);
       }
     } catch {
       // a cache that cannot be written is a cache that misses

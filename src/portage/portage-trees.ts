@@ -2,15 +2,15 @@ import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { cacheHome } from '../cache/blob-cache.js';
 import { GitTree } from '../git/tree.js';
 import { writeChanges } from '../tree/disk.js';
 import type { ChangeSet, ReadableTree } from '../tree/types.js';
 
-/** The directory nano-overlay keeps Portage's work in: NANO_OVERLAY_CACHE, or ~/.cache/nano-overlay/portage. */
+/** The directory nano-overlay keeps Portage's work in: `portage/` of the cache home (~/.cache/nano-overlay). */
 export function portageCacheDir(): string {
-  return process.env.NANO_OVERLAY_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'nano-overlay', 'portage');
+  return join(cacheHome(), 'portage');
 }
 
 /** A repository tree to hand to Portage: a git tree and the changes the layers make on top of it. */

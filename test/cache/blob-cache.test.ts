@@ -1,8 +1,9 @@
-import { readdir, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BlobCache, blobId, trimCache } from '../../src/cache/blob-cache.js';
 import { scanEbuild } from '../../src/checks/ebuild-scan.js';
+import { portageCacheDir } from '../../src/portage/portage-trees.js';
 import { reduceEbuildLines } from '../../src/portage/reduce.js';
 import { gitWithInput, makeTempDir, removeTempDirs } from '../helpers/git.js';
 
@@ -57,6 +58,18 @@ describe('the blob cache', () => {
     const sizes = await Promise.all((await files(root)).map(async (file) => (await stat(file)).size));
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(40_000);
     expect(await cache.get('text 29')).toBe('x'.repeat(4_000));
+  });
+
+  it('trims only its own directory: the Portage work beside it in the cache home stays, however old', async () => {
+    const eclass = join(root, 'portage', 'trees', 'portage-stable-0', 'eclass', 'multilib.eclass');
+    await mkdir(dirname(eclass), { recursive: true });
+    await writeFile(eclass, 'x'.repeat(100_000));
+    await utimes(eclass, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    for (let index = 0; index < 30; index++) await new BlobCache<string>('test', 'code', 40_000).set(`text ${index}`, 'x'.repeat(4_000));
+    expect((await stat(eclass)).size).toBe(100_000);
+    const sizes = await Promise.all((await files(join(root, 'v1'))).map(async (file) => (await stat(file)).size));
+    expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(40_000);
+    expect(portageCacheDir()).toBe(join(root, 'portage'));
   });
 
   it('does nothing with NANO_OVERLAY_CACHE=off', async () => {

@@ -71,7 +71,7 @@ describe.skipIf(!PORTAGE_PYTHON)('the Portage bridge on the bundled example', ()
 
   it('answers a second run from the content-keyed cache without starting Portage', async () => {
     const first = await imageReport({ upstream, layersDir: LAYERS });
-    expect(await readdir(join(process.env.NANO_OVERLAY_CACHE!, 'images'))).not.toEqual([]);
+    expect(await readdir(join(process.env.NANO_OVERLAY_CACHE!, 'portage', 'images'))).not.toEqual([]);
     process.env.NANO_OVERLAY_PYTHON = '/nonexistent/python';
     try {
       expect(await imageReport({ upstream, layersDir: LAYERS })).toEqual(first);
