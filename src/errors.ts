@@ -1,4 +1,5 @@
 import { GitCommandError } from './git/run.js';
+import { printable } from './patch/text.js';
 
 /**
  * An error caused by the user's input (a malformed patch, a bad manifest, an unknown ref, a dirty
@@ -48,9 +49,10 @@ export const EXIT_BAD_INPUT = 2;
 /** Exit status for an error the tool did not expect: a bug, reported without a stack trace unless asked. */
 export const EXIT_INTERNAL = 3;
 
-/** An InputError as `what (file:line)`, the tool's one error style without the program name. */
+/** An InputError as `what (file:line)`, the tool's one error style without the program name; control characters and bytes that are no UTF-8 escaped as git quotes them. */
 export function formatInputError(error: InputError): string {
-  return error.location ? `${error.what} (${error.location})` : error.what;
+  const what = printable(error.what);
+  return error.location ? `${what} (${printable(error.location)})` : what;
 }
 
 /** The reason a git command gives for failing: its last `fatal:`/`error:` line, or its last line of output. */
@@ -81,14 +83,14 @@ export function describeFailure(error: unknown): { line: string; exitCode: numbe
   if (error instanceof InputError) return { line: formatInputError(error), exitCode: EXIT_BAD_INPUT };
   if (error instanceof GitCommandError) {
     const command = error.args.find((arg) => !arg.startsWith('-')) ?? '';
-    return { line: `git ${command} failed: ${gitFailureReason(error)}`, exitCode: EXIT_BAD_INPUT };
+    return { line: printable(`git ${command} failed: ${gitFailureReason(error)}`), exitCode: EXIT_BAD_INPUT };
   }
   const system = error as NodeJS.ErrnoException;
   if (system instanceof Error && typeof system.code === 'string' && SYSTEM_ERRORS[system.code]) {
     const what = system.syscall ? `cannot ${system.syscall}` : 'cannot access';
     const path = system.path ? ` ${system.path}` : '';
-    return { line: `${what}${path}: ${SYSTEM_ERRORS[system.code]}`, exitCode: EXIT_BAD_INPUT };
+    return { line: printable(`${what}${path}: ${SYSTEM_ERRORS[system.code]}`), exitCode: EXIT_BAD_INPUT };
   }
   const message = error instanceof Error ? error.message : String(error);
-  return { line: `internal error: ${message.split('\n')[0]} (run with --debug for the stack trace)`, exitCode: EXIT_INTERNAL };
+  return { line: `internal error: ${printable(message.split('\n')[0]!)} (run with --debug for the stack trace)`, exitCode: EXIT_INTERNAL };
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
+import { printable } from '../patch/text.js';
 import { DEFINITION_CODES, EXIT_BAD_INPUT, InputError } from '../errors.js';
 import type { Finding } from '../checks/finding.js';
 import type { Colors } from '../report/colors.js';
@@ -28,7 +29,7 @@ export function registerValidateCommand(program: Command): void {
       const definition = plain.findings.find((found) => (DEFINITION_CODES as readonly string[]).includes(found.code));
       if (definition && format === 'human') {
         const where = definition.path === null ? '' : ` (${definition.path}${definition.line === null ? '' : `:${definition.line}`})`;
-        process.stderr.write(`nano-overlay: ${definition.message}${where}\n`);
+        process.stderr.write(`nano-overlay: ${printable(`${definition.message}${where}`)}\n`);
         process.exitCode = EXIT_BAD_INPUT;
         return;
       }

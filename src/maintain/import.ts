@@ -1,4 +1,4 @@
-import { lstat, readFile, rm } from 'node:fs/promises';
+import { lstat, readdir, readFile } from 'node:fs/promises';
 import { join, posix, resolve } from 'node:path';
 import { Document, Scalar } from 'yaml';
 import { iuseDefaults, scanEbuild } from '../checks/ebuild-scan.js';
@@ -81,7 +81,7 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
   const upstream = await locateUpstream(request.upstream, request.from);
   try {
     const base = request.base ? await resolveRef(upstream.repoDir, request.base) : await mergeBase(upstream);
-    await refuseExisting(into, request.force ?? false);
+    const replaced = await refuseExisting(into, request.force ?? false);
     const pathspecs = request.pathspecs ?? [];
     const { byFile, order } = await commitsByFile(upstream, base, pathspecs);
     const changes = (await changedPaths(upstream, base, pathspecs)).map((repoPath) => locateChange(upstream, repoPath, byFile.get(repoPath) ?? []));
@@ -90,6 +90,8 @@ export async function importBranch(request: ImportRequest): Promise<ImportReport
     const origin = { ref: request.from, commit: upstream.commit };
 
     const writer = LayerSetWriter.deferred(into);
+    // The old layer set goes in the same transaction as the new one: a failure or a kill keeps it whole.
+    for (const path of replaced) await writer.remove(path);
     const baseTrees = await openRootTrees(upstream, base);
     const fromTrees = await openRootTrees(upstream);
     const layers: ImportedLayer[] = [];
@@ -119,14 +121,28 @@ async function mergeBase(upstream: Upstream): Promise<string> {
   return oid;
 }
 
-async function refuseExisting(into: string, force: boolean): Promise<void> {
+/**
+ * Refuses a directory that already holds a layer set unless `force`; with `force`, returns the
+ * files (links included, never followed) under its `patches/` and `overlay/` for the import to remove.
+ */
+async function refuseExisting(into: string, force: boolean): Promise<string[]> {
   const series = await readFile(join(into, SERIES_FILE), 'utf8').catch(() => undefined);
   const named = series?.split('\n').some((line) => line.replace(/#.*$/, '').trim() !== '') ?? false;
   const existing = named || (await lstat(join(into, 'overlay')).catch(() => undefined)) !== undefined;
-  if (!existing) return;
+  if (!existing) return [];
   if (!force) throw new InputError(`${into} already holds a layer set; use --force to replace it`);
-  await rm(join(into, 'patches'), { recursive: true, force: true });
-  await rm(join(into, 'overlay'), { recursive: true, force: true });
+  const files: string[] = [];
+  const walk = async (path: string): Promise<void> => {
+    const stats = await lstat(join(into, path)).catch(() => undefined);
+    if (!stats?.isDirectory()) {
+      if (stats) files.push(path);
+      return;
+    }
+    for (const name of await readdir(join(into, path))) await walk(`${path}/${name}`);
+  };
+  await walk('patches');
+  await walk('overlay');
+  return files;
 }
 
 /** The files that differ between `base` and the imported commit, as repository paths. */

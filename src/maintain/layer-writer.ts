@@ -34,7 +34,8 @@ export class LayerSetWriter {
   async write(path: string, entry: FileEntry): Promise<boolean> {
     const relative = treePath(path);
     const full = join(this.dir, relative);
-    if (await isSame(full, entry)) return false;
+    // A path a deferred writer is to remove is written even when its bytes are the same.
+    if (!this.pending?.has(relative) && (await isSame(full, entry))) return false;
     if (this.pending) return this.defer(relative, entry);
     await assertWritable(new DiskTree(this.dir), new Map([[relative, entry]]), this.dir);
     await this.record(relative);

@@ -5,7 +5,7 @@ import { resolveRef } from '../git/tree.js';
 import { applyLayers, treesBefore, type ApplyResult } from '../layers/apply.js';
 import { SERIES_FILE } from '../layers/load.js';
 import type { RenderedLayer } from '../layers/render.js';
-import { DiskTree } from '../tree/disk.js';
+import { DiskTree, recoverWrites } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
 import type { RootTrees } from '../tree/types.js';
 import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
@@ -36,17 +36,28 @@ export interface RebaseRequest {
  * against `onto` and records it as the layers' new base.
  */
 export function startRebase(request: RebaseRequest): Promise<RebaseReport> {
-  return withRebaseLock(resolve(request.layersDir ?? '.'), () => startLocked(request));
+  return withRecoveredLock(resolve(request.layersDir ?? '.'), () => startLocked(request));
+}
+
+/**
+ * Runs `action` under the rebase lock after rolling back a write into the layer set that a killed
+ * run left half-done, so that no rebase step reads or restores a partial layer set.
+ */
+function withRecoveredLock<T>(layersDir: string, action: () => Promise<T>): Promise<T> {
+  return withRebaseLock(layersDir, async () => {
+    recoverWrites(layersDir);
+    return action();
+  });
 }
 
 /** `rebase --continue`: records the resolution of the layer in conflict from the work tree and goes on. */
 export function continueRebase(layersDirOption = '.'): Promise<RebaseReport> {
-  return withRebaseLock(resolve(layersDirOption), () => continueLocked(layersDirOption));
+  return withRecoveredLock(resolve(layersDirOption), () => continueLocked(layersDirOption));
 }
 
 /** `rebase --abort`: puts back every layer-set file the rebase rewrote, removes the work tree and the state. */
 export function abortRebase(layersDirOption = '.'): Promise<{ readonly restored: number; readonly worktree?: string }> {
-  return withRebaseLock(resolve(layersDirOption), () => abortLocked(layersDirOption));
+  return withRecoveredLock(resolve(layersDirOption), () => abortLocked(layersDirOption));
 }
 
 async function startLocked(request: RebaseRequest): Promise<RebaseReport> {

@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -6,7 +6,7 @@ import { importBranch } from '../../src/maintain/import.js';
 import { applyToUpstream } from '../../src/workflow/apply.js';
 import { createOverlayFixture, type OverlayFixture } from '../helpers/fixture-overlay.js';
 import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
-import { OVERLAY } from './helpers.js';
+import { OVERLAY, snapshot } from './helpers.js';
 
 afterAll(removeTempDirs);
 
@@ -85,6 +85,19 @@ describe('import', () => {
     const applied = await applyToUpstream({ upstream: fixture.dir, ref: again.base, layersDir: into, destination: { branch: 'by-commit' } });
     expect(git(fixture.dir, 'rev-parse', 'by-commit^{tree}')).toBe(git(fixture.dir, 'rev-parse', 'nano^{tree}'));
     expect(applied.ok).toBe(true);
+  });
+
+  it('replaces a layer set with --force all or nothing: a failing write keeps the old one whole', async () => {
+    const fixture = await nanoBranch();
+    const into = await makeTempDir('nano-overlay-import-');
+    await importBranch({ upstream: fixture.dir, from: 'nano', into });
+    // A directory where the import writes values.yaml: the new layer set cannot be written.
+    await rm(join(into, 'values.yaml'));
+    await mkdir(join(into, 'values.yaml'));
+    await writeFile(join(into, 'values.yaml', 'keep'), 'kept\n');
+    const before = await snapshot(into);
+    await expect(importBranch({ upstream: fixture.dir, from: 'nano', into, force: true, group: 'commit' })).rejects.toThrow(InputError);
+    expect(await snapshot(into)).toEqual(before);
   });
 
   it('speaks git: a branch only a remote has, summaries past a WIP commit, flags from the IUSE the branch added', async () => {

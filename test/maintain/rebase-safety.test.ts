@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.js';
@@ -134,6 +134,42 @@ describe('one rebase at a time', () => {
   });
 });
 
+/** A patch adding `count` files under `junk/`, slow enough to move into place that a kill can land in the middle. */
+function junkPatch(count: number): string {
+  return Array.from({ length: count }, (_, index) => `--- /dev/null\n+++ b/junk/${index}.txt\n@@ -0,0 +1 @@\n+${index}\n`).join('');
+}
+
+/** Runs `patch -d dir` on `input` and SIGKILLs it once its journal appears, until a kill leaves the journal behind. */
+async function interruptedWrite(dir: string, input: string): Promise<void> {
+  const home = existsSync(join(dir, '.git')) ? join(dir, '.git', 'nano-overlay-write') : join(dir, '.nano-overlay-write');
+  for (let attempt = 0; attempt < 30 && !existsSync(join(home, 'journal.json')); attempt++) {
+    await new Promise<void>((done) => {
+      const child = spawn(process.execPath, [cli, 'patch', '-d', dir, '-'], { stdio: ['pipe', 'ignore', 'ignore'] });
+      const poll = setInterval(() => existsSync(join(home, 'journal.json')) && child.kill('SIGKILL'), 1);
+      child.on('exit', () => {
+        clearInterval(poll);
+        done();
+      });
+      child.stdin.end(input);
+    });
+    if (!existsSync(join(home, 'journal.json'))) await rm(join(dir, 'junk'), { recursive: true, force: true });
+  }
+  expect(existsSync(join(home, 'journal.json')), 'no kill landed while the files were moved').toBe(true);
+}
+
+describe('rebase --continue and --abort after an interrupted write into the layer set', () => {
+  it('roll the half-done write back before reading or restoring the layer set', async () => {
+    const { fixture, layers, before } = await conflictSetup();
+    expect(runCli(['rebase', '--upstream', fixture.dir, '--onto', 'main', '--layers', layers]).status).toBe(1);
+    await interruptedWrite(layers, junkPatch(3000));
+    const aborted = runCli(['rebase', '--abort', '--layers', layers]);
+    expect(aborted.stderr).toMatch(/^nano-overlay: rolled back an interrupted write of \d+ path\(s\)/);
+    expect(aborted.status).toBe(0);
+    expect(await snapshot(layers)).toEqual(before);
+    expect(worktrees(fixture.dir)).toEqual([fixture.dir]);
+  }, 120_000);
+});
+
 /** Starts the CLI and SIGKILLs it after `delay` ms (or lets it finish); resolves when it is gone. */
 function killAfter(args: string[], delay: number): Promise<void> {
   return new Promise((done) => {
@@ -153,7 +189,7 @@ describe('SIGKILL at random moments', () => {
     const recover = async (): Promise<void> => {
       if (existsSync(join(layers, '.nano-overlay-rebase'))) {
         const outcome = runCli(['rebase', '--abort', '--layers', layers]);
-        expect(outcome.stderr).toBe('');
+        expect(outcome.stderr).toMatch(/^(nano-overlay: rolled back an interrupted write[^\n]*\n)?$/);
         expect(outcome.status).toBe(0);
       }
       expect(await snapshot(layers)).toEqual(before);
