@@ -42,6 +42,7 @@ export class Packages {
   private readonly ebuildLists = new Map<string, Promise<PackageEbuild[]>>();
   private readonly scans = new Map<string, Promise<EbuildScan | undefined>>();
   private readonly metadataCache = new Map<string, Promise<EbuildMetadata | undefined>>();
+  private readonly eclassTexts = new Map<string, Promise<string | undefined>>();
   private overlayName: Promise<string> | undefined;
 
   /** `provider`, when given, is asked first for each ebuild's metadata (Portage's own, say); the static reading fills in. */
@@ -190,8 +191,18 @@ export class Packages {
     return { flags, missingEclasses, unresolved };
   }
 
-  /** The text of an eclass, looked up as for an ebuild of `repo` (the overlay's eclasses, then portage-stable's). */
-  async eclassText(repo: RepositoryName, eclass: string): Promise<string | undefined> {
+  /** The text of an eclass, looked up as for an ebuild of `repo` (the overlay's eclasses, then portage-stable's); cached. */
+  eclassText(repo: RepositoryName, eclass: string): Promise<string | undefined> {
+    const key = `${repo}:${eclass}`;
+    let text = this.eclassTexts.get(key);
+    if (!text) {
+      text = this.findEclassText(repo, eclass);
+      this.eclassTexts.set(key, text);
+    }
+    return text;
+  }
+
+  private async findEclassText(repo: RepositoryName, eclass: string): Promise<string | undefined> {
     for (const candidate of eclassRepositories(repo)) {
       const file = await this.resolve(candidate, `eclass/${eclass}.eclass`);
       if (file) return file.text;

@@ -1,3 +1,4 @@
+import { BlobCache, blobId, codeFingerprint, derivationCode } from '../cache/blob-cache.js';
 import { InputError } from '../errors.js';
 import type { EbuildPath } from './ebuild-path.js';
 import type { Tree } from 'web-tree-sitter';
@@ -54,11 +55,50 @@ const MAX_ECLASS_DEPTH = 32;
  * own, as Portage does.
  */
 export async function staticMetadata(text: string, ebuild: EbuildPath, readEclass: EclassReader): Promise<EbuildMetadata> {
+  const eclassTexts = new Map<string, string | undefined>();
+  await readInherited(text, readEclass, eclassTexts);
+  persisted ??= new BlobCache<StoredMetadata>('ebuild-metadata', codeFingerprint(METADATA_CODE));
+  const eclassIds = [...eclassTexts].map(([name, eclassText]) => [name, eclassText === undefined ? null : textId(eclassText)]);
+  const parameters = JSON.stringify([ebuild.category, ebuild.package, ebuild.version, ebuild.revision, ebuild.path, eclassIds]);
+  const stored = await persisted.get(text, parameters);
+  if (stored) return { ...stored, subslot: stored.subslot ?? undefined, iuse: new Map(stored.iuse) };
+  const metadata = await evaluateMetadata(text, ebuild, eclassTexts);
+  await persisted.set(text, { ...metadata, subslot: metadata.subslot ?? null, iuse: [...metadata.iuse] }, parameters);
+  return metadata;
+}
+
+/** The code staticMetadata's answer depends on, beside the bash grammar and parsing modules. */
+const METADATA_CODE = [
+  ...derivationCode(import.meta.url),
+  new URL('./shell-eval.js', import.meta.url).href,
+  new URL('./iuse.js', import.meta.url).href,
+];
+
+/** Metadata as the blob cache keeps it (JSON: the IUSE map as entries, no subslot as null). */
+type StoredMetadata = Omit<EbuildMetadata, 'iuse' | 'subslot'> & { readonly iuse: [string, boolean][]; readonly subslot: string | null };
+let persisted: BlobCache<StoredMetadata> | undefined;
+
+/** Blob ids of eclass texts: every ebuild's cache key names its eclasses by content. */
+const textIds = new Map<string, string>();
+const TEXT_IDS_KEPT = 1024;
+
+function textId(text: string): string {
+  let id = textIds.get(text);
+  if (!id) {
+    id = blobId(text);
+    if (textIds.size >= TEXT_IDS_KEPT) textIds.delete(textIds.keys().next().value!);
+    textIds.set(text, id);
+  }
+  return id;
+}
+
+/** Evaluates the ebuild and the eclasses it inherits (`eclassTexts`, read by readInherited) as staticMetadata describes. */
+async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: ReadonlyMap<string, string | undefined>): Promise<EbuildMetadata> {
   const state = new ShellState(ebuildVariables(ebuild.category, ebuild.package, ebuild.version, ebuild.revision));
   const collected = new Map<string, string[]>(ACCUMULATED.map((name) => [name, []]));
   const notUnderstood: { variable: string; reason: string }[] = [];
-  const eclasses = new Map<string, { text: string; tree: Tree } | undefined>();
-  await readInherited(text, readEclass, eclasses);
+  const eclasses = new Map<string, Tree | undefined>();
+  for (const [name, eclassText] of eclassTexts) eclasses.set(name, eclassText === undefined ? undefined : await eclassTree(eclassText));
 
   let depth = 0;
   const onCommand: CommandHandler = (command, args, _node, current) => {
@@ -72,7 +112,7 @@ export async function staticMetadata(text: string, ebuild: EbuildPath, readEclas
       const saved = ACCUMULATED.map((name) => ({ name, value: current.get(name), why: current.unknown.get(name) ?? '' }));
       for (const name of ACCUMULATED) current.set(name, '', '');
       depth++;
-      evaluateGlobalScope(found.tree.rootNode, current, `eclass/${eclass}.eclass`, onCommand);
+      evaluateGlobalScope(found.rootNode, current, `eclass/${eclass}.eclass`, onCommand);
       depth--;
       for (const { name, value, why } of saved) {
         const added = current.get(name);
@@ -138,7 +178,7 @@ async function eclassTree(text: string): Promise<Tree> {
 }
 
 /** Reads every eclass `text` inherits, transitively (names as written; `${…}` names are left unread), into `texts`. */
-async function readInherited(text: string, readEclass: EclassReader, texts: Map<string, { text: string; tree: Tree } | undefined>): Promise<void> {
+async function readInherited(text: string, readEclass: EclassReader, texts: Map<string, string | undefined>): Promise<void> {
   const queue = [text];
   while (queue.length) {
     const code = queue.shift()!.replace(/^[ \t]*#.*$/gm, '').replace(/\\\n/g, ' ');
@@ -146,7 +186,7 @@ async function readInherited(text: string, readEclass: EclassReader, texts: Map<
       for (const eclass of match[1]!.split(/\s+/).filter(Boolean)) {
         if (texts.has(eclass) || eclass.includes('$')) continue;
         const eclassText = await readEclass(eclass);
-        texts.set(eclass, eclassText === undefined ? undefined : { text: eclassText, tree: await eclassTree(eclassText) });
+        texts.set(eclass, eclassText);
         if (eclassText !== undefined) queue.push(eclassText);
       }
     }
