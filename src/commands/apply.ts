@@ -11,6 +11,7 @@ interface ApplyOptions {
   worktree?: boolean;
   dryRun?: boolean;
   force?: boolean;
+  signoff?: boolean;
   fuzz: number;
   json?: boolean;
 }
@@ -22,6 +23,7 @@ export function registerApplyCommand(program: Command): void {
     .option('--worktree', "write into the upstream's checked-out work tree")
     .option('--dry-run', 'write nothing; report what would happen')
     .option('--force', 'replace an existing branch')
+    .option('--signoff', "with --branch: add a Signed-off-by trailer (git's user.name and user.email) to every commit")
     .option('--fuzz <n>', 'context lines a hunk may drop to apply', countArgument, 2)
     .option('--json', 'print JSON')
     .action(async (options: ApplyOptions) => {
@@ -44,5 +46,6 @@ function destination(options: ApplyOptions): ApplyDestination {
   const chosen = [options.branch !== undefined, options.worktree === true].filter(Boolean).length;
   if (options.dryRun) return { dryRun: true };
   if (chosen !== 1) throw new InputError('choose exactly one of --branch NAME, --worktree or --dry-run');
-  return options.branch !== undefined ? { branch: options.branch, force: options.force === true } : { worktree: true };
+  if (options.signoff && options.branch === undefined) throw new InputError('--signoff needs --branch NAME');
+  return options.branch !== undefined ? { branch: options.branch, force: options.force === true, signoff: options.signoff === true } : { worktree: true };
 }

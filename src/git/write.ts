@@ -36,10 +36,13 @@ export async function writeBlobs(repoDir: string, blobs: readonly Buffer[]): Pro
   return output.split('\n');
 }
 
-/** git failing to store objects for want of space or permission is a one-line error about the repository. */
+/** git failing to store objects for want of space or permission, or knowing no identity to commit as, is a one-line error. */
 function storageError(error: unknown, repoDir: string): unknown {
   if ((error as NodeJS.ErrnoException).code === 'ENOSPC') return new InputError(`cannot write into ${repoDir}: no space left on device; no branch was changed`);
   if (!(error instanceof GitCommandError)) return error;
+  if (/identity unknown|unable to auto-detect email address|empty ident name/i.test(error.stderr)) {
+    return new InputError(`git knows no identity to commit as in ${repoDir}: set user.name and user.email (git config); no branch was changed`);
+  }
   const found = /No space left on device|Out of diskspace|Permission denied|Read-only file system|Disk quota exceeded/i.exec(error.stderr)?.[0];
   const reason = found && /diskspace/i.test(found) ? 'No space left on device' : found;
   return reason ? new InputError(`cannot write objects into ${repoDir}: ${reason}; no branch was changed`) : error;
@@ -103,6 +106,17 @@ export async function commitTree(
   return gitText(repoDir, args, { input: message.endsWith('\n') ? message : `${message}\n`, ...(env && { env }) }).catch((error: unknown) => {
     throw storageError(error, repoDir);
   });
+}
+
+/**
+ * The identity `git commit --signoff` signs with: the committer's name and email as git's
+ * configuration (and its GIT_COMMITTER_* variables) give them.
+ */
+export async function signOffIdentity(repoDir: string): Promise<string> {
+  const ident = await gitText(repoDir, ['var', 'GIT_COMMITTER_IDENT']).catch((error: unknown) => {
+    throw storageError(error, repoDir);
+  });
+  return ident.trim().replace(/ \d+ [+-]\d{4}$/, '');
 }
 
 /** The work trees (including the main one) that have `refs/heads/<name>` checked out. */

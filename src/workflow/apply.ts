@@ -2,7 +2,7 @@ import { InputError } from '../errors.js';
 import { resolveRef } from '../git/tree.js';
 import { dirtyPaths } from '../git/worktree.js';
 import { recoverWrites, writeChanges } from '../tree/disk.js';
-import { commitTree, createBranch, writeTree } from '../git/write.js';
+import { commitTree, createBranch, signOffIdentity, writeTree } from '../git/write.js';
 import { applyLayers, type ApplyResult, type LayerOutcome } from '../layers/apply.js';
 import type { RenderedLayer } from '../layers/render.js';
 import { findLayerWriteProblems } from '../layers/write-safety.js';
@@ -13,7 +13,10 @@ import { locateUpstream, openRootTrees, type Upstream, type UpstreamTrees } from
 import { loadLayersFrom } from './layer-set.js';
 
 /** Where `apply` writes: a new branch, the checked-out work tree, or nowhere. */
-export type ApplyDestination = { readonly branch: string; readonly force?: boolean } | { readonly worktree: true } | { readonly dryRun: true };
+export type ApplyDestination =
+  | { readonly branch: string; readonly force?: boolean; readonly signoff?: boolean }
+  | { readonly worktree: true }
+  | { readonly dryRun: true };
 
 export interface ApplyRequest {
   readonly layersDir?: string;
@@ -61,7 +64,8 @@ export async function applyToUpstream(request: ApplyRequest): Promise<ApplyRepor
     const commits = new Map<string, string>();
     let destination: ApplyReport['destination'] = { dryRun: true };
     if (result.ok && 'branch' in request.destination) {
-      const head = await commitLayers(upstream, result, layers.rendered, commits);
+      const signedOffBy = request.destination.signoff ? await signOffIdentity(upstream.repoDir) : undefined;
+      const head = await commitLayers(upstream, result, layers.rendered, commits, signedOffBy);
       await createBranch(upstream.repoDir, request.destination.branch, head, { force: request.destination.force ?? false });
       destination = { branch: request.destination.branch, head };
     } else if (result.ok && 'worktree' in request.destination) {
@@ -113,13 +117,23 @@ async function refuseUnsafeWrites(result: ApplyResult): Promise<void> {
   if (first) throw new InputError(`${first.layer ? `layer '${first.layer}': ` : ''}${first.problem.message}; nothing was written`);
 }
 
-/** The commit message of a layer: its summary, its description and a trailer naming it. */
-function layerCommitMessage(name: string, summary: string, description: string): string {
+/**
+ * The commit message of a layer: its summary, its description and a trailer naming it, followed by
+ * a `Signed-off-by` trailer when `signedOffBy` names someone (as `git commit --signoff` adds it).
+ */
+function layerCommitMessage(name: string, summary: string, description: string, signedOffBy?: string): string {
   const body = description.startsWith(summary) ? description.slice(summary.length).replace(/^\n+/, '') : description;
-  return `${summary}\n\n${body ? `${body.trimEnd()}\n\n` : ''}Nano-Layer: ${name}\n`;
+  const signOff = signedOffBy ? `Signed-off-by: ${signedOffBy}\n` : '';
+  return `${summary}\n\n${body ? `${body.trimEnd()}\n\n` : ''}Nano-Layer: ${name}\n${signOff}`;
 }
 
-async function commitLayers(upstream: Upstream, result: ApplyResult, rendered: readonly RenderedLayer[], commits: Map<string, string>): Promise<string> {
+async function commitLayers(
+  upstream: Upstream,
+  result: ApplyResult,
+  rendered: readonly RenderedLayer[],
+  commits: Map<string, string>,
+  signedOffBy: string | undefined,
+): Promise<string> {
   const manifests = new Map(rendered.map(({ layer }) => [layer.name, layer.manifest]));
   let head = upstream.commit;
   let tree = `${upstream.commit}^{tree}`;
@@ -128,7 +142,7 @@ async function commitLayers(upstream: Upstream, result: ApplyResult, rendered: r
     const prefix = layer.root === 'overlay' ? upstream.overlayPrefix : '';
     tree = await writeTree(upstream.repoDir, tree, layer.changes as ChangeSet, prefix, upstream.reader);
     const manifest = manifests.get(layer.name)!;
-    head = await commitTree(upstream.repoDir, tree, [head], layerCommitMessage(layer.name, manifest.summary, manifest.description));
+    head = await commitTree(upstream.repoDir, tree, [head], layerCommitMessage(layer.name, manifest.summary, manifest.description, signedOffBy));
     commits.set(layer.name, head);
   }
   return head;

@@ -110,6 +110,46 @@ describe('apply --branch', () => {
     expect(git(fixture.dir, 'show', `lean:${OVERLAY}/app-misc/demo-files/demo-files-0-r3.ebuild`)).toContain('    if use motd; then\n        insinto /usr/share/demo-motd');
   });
 
+  it('signs every commit off with --signoff, as git commit --signoff does, after the layer trailer', async () => {
+    const fixture = await scriptsFixture();
+    const report = await applyToUpstream({ upstream: fixture.dir, layersDir: EXAMPLE_LAYERS, destination: { branch: 'lean/main', signoff: true } });
+    expect(report.ok).toBe(true);
+    const messages = git(fixture.dir, 'log', '--format=%B%x00', 'main..lean/main').split('\0').map((text) => text.trim()).filter(Boolean);
+    expect(messages).toHaveLength(4);
+    for (const message of messages) expect(message).toMatch(/\nNano-Layer: [\w-]+\nSigned-off-by: Test Committer <committer@example\.invalid>$/);
+    expect(git(fixture.dir, 'log', '-1', '--format=%(trailers:key=Signed-off-by,valueonly)', 'lean/main')).toBe('Test Committer <committer@example.invalid>');
+    const unsigned = await applyToUpstream({ upstream: fixture.dir, layersDir: EXAMPLE_LAYERS, destination: { branch: 'lean/plain' } });
+    expect(unsigned.ok).toBe(true);
+    expect(git(fixture.dir, 'log', '--format=%B', 'main..lean/plain')).not.toContain('Signed-off-by');
+  });
+
+  it("takes author, committer and sign-off from git's configuration, and says so in one line when it has none", async () => {
+    const fixture = await scriptsFixture();
+    const saved = { ...process.env };
+    for (const name of ['GIT_AUTHOR_NAME', 'GIT_AUTHOR_EMAIL', 'GIT_COMMITTER_NAME', 'GIT_COMMITTER_EMAIL']) delete process.env[name];
+    try {
+      git(fixture.dir, 'config', 'user.name', 'Ada Maintainer');
+      git(fixture.dir, 'config', 'user.email', 'ada@example.invalid');
+      const report = await applyToUpstream({ upstream: fixture.dir, layersDir: EXAMPLE_LAYERS, destination: { branch: 'signed', signoff: true } });
+      expect(report.ok).toBe(true);
+      expect(git(fixture.dir, 'log', '-1', '--format=%an <%ae>|%cn <%ce>', 'signed')).toBe('Ada Maintainer <ada@example.invalid>|Ada Maintainer <ada@example.invalid>');
+      expect(git(fixture.dir, 'log', '-1', '--format=%B', 'signed')).toContain('Signed-off-by: Ada Maintainer <ada@example.invalid>');
+
+      git(fixture.dir, 'config', '--unset', 'user.name');
+      git(fixture.dir, 'config', '--unset', 'user.email');
+      git(fixture.dir, 'config', 'user.useConfigOnly', 'true');
+      const refs = git(fixture.dir, 'for-each-ref');
+      for (const signoff of [true, false]) {
+        await expect(applyToUpstream({ upstream: fixture.dir, layersDir: EXAMPLE_LAYERS, destination: { branch: 'anonymous', signoff } })).rejects.toThrow(
+          /^git knows no identity to commit as in .*: set user\.name and user\.email \(git config\); no branch was changed$/,
+        );
+      }
+      expect(git(fixture.dir, 'for-each-ref')).toBe(refs);
+    } finally {
+      Object.assign(process.env, saved);
+    }
+  });
+
   it('refuses an existing branch unless forced', async () => {
     const fixture = await scriptsFixture();
     git(fixture.dir, 'branch', 'taken');
