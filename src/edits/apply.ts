@@ -2,6 +2,7 @@ import { applyDepConditional } from './dependency.js';
 import { useCondition } from './functions.js';
 import { applyIuseAdd } from './iuse.js';
 import { applyLineAdd, applyLineRemove } from './lines.js';
+import { applyMetadataFlag } from './metadata.js';
 import { applyPatchesAdd } from './patches.js';
 import { applyPhaseAppend } from './phase.js';
 import type { EditContext, EditResult, StructuredEdit } from './types.js';
@@ -25,6 +26,8 @@ export function applyEdit(text: string, edit: StructuredEdit, ctx: EditContext):
       return applyLineAdd(text, edit, ctx);
     case 'line-remove':
       return applyLineRemove(text, edit);
+    case 'metadata-flag':
+      return applyMetadataFlag(text, edit, ctx);
   }
 }
 
@@ -43,5 +46,7 @@ export function describeEdit(edit: StructuredEdit): string {
       return `add line '${edit.line.trim()}'${edit.after === undefined ? '' : ` after '${edit.after.trim()}'`}`;
     case 'line-remove':
       return `remove line '${edit.line.trim()}'`;
+    case 'metadata-flag':
+      return `describe the ${edit.flag} flag in metadata.xml`;
   }
 }

@@ -8,6 +8,7 @@ export type {
   IuseAdd,
   LineAdd,
   LineRemove,
+  MetadataFlag,
   PatchesAdd,
   PhaseAppend,
   StructuredEdit,

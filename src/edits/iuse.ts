@@ -42,12 +42,21 @@ function addToValue(text: string, mask: string, assignment: Assignment, entry: s
   }
   if (!value.includes('\n')) {
     if (value.trim() === '') return splice(text, assignment.valueStart, assignment.valueEnd, entry);
+    const before = sortedPosition(value, entry);
+    if (before !== undefined) return splice(text, assignment.valueStart + before, assignment.valueStart + before, `${entry} `);
     return splice(text, contentEnd, contentEnd, ` ${entry}`);
   }
+  const entriesStart = lineEnd(text, assignment.valueStart) + 1;
   const entryLines = text
-    .slice(lineEnd(text, assignment.valueStart) + 1, assignment.valueEnd)
+    .slice(entriesStart, assignment.valueEnd)
     .split('\n')
     .filter((line) => line.trim() !== '');
+  const oneEntryALine = entryLines.every((line) => line.trim().split(/\s+/).length === 1);
+  const before = oneEntryALine ? sortedPosition(text.slice(entriesStart, assignment.valueEnd), entry) : undefined;
+  if (before !== undefined) {
+    const at = lineStart(text, entriesStart + before);
+    return splice(text, at, at, `${text.slice(at, entriesStart + before)}${entry}\n`);
+  }
   const lastEntry = entryLines.at(-1);
   const indent = lastEntry === undefined ? assignment.indent + dominantIndentUnit(mask) : /^[ \t]*/.exec(lastEntry)![0];
   const closingLine = lineStart(text, assignment.valueEnd);
@@ -55,6 +64,19 @@ function addToValue(text: string, mask: string, assignment: Assignment, entry: s
     return splice(text, closingLine, closingLine, `${indent}${entry}\n`);
   }
   return splice(text, contentEnd, contentEnd, `\n${indent}${entry}`);
+}
+
+/**
+ * Where `entry` goes in an IUSE value whose flags (two or more) are in alphabetical order, `+`/`-`
+ * aside: the offset in `value` of the first flag that sorts after it, or undefined when the value
+ * is in no such order or every flag sorts before it (the entry is then appended).
+ */
+function sortedPosition(value: string, entry: string): number | undefined {
+  const tokens = [...value.matchAll(/\S+/g)].map((match) => ({ name: match[0].replace(/^[+-]/, ''), at: match.index }));
+  const names = tokens.map((token) => token.name);
+  if (tokens.length < 2 || names.some((name, index) => index > 0 && names[index - 1]! > name)) return undefined;
+  const name = entry.replace(/^[+-]/, '');
+  return tokens.find((token) => token.name > name)?.at;
 }
 
 /** The index where a new top-level line belongs (the end of the anchor line), or undefined. */

@@ -15,6 +15,7 @@ const FIELDS: Record<StructuredEdit['type'], { required: string[]; optional: str
   'patches-add': { required: ['flag', 'patch'], optional: ['prepareCall'] },
   'line-add': { required: ['line'], optional: ['after'] },
   'line-remove': { required: ['line'], optional: [] },
+  'metadata-flag': { required: ['flag', 'description'], optional: [] },
 };
 
 /**
@@ -98,6 +99,8 @@ export function parseEdit(value: unknown, location: string): StructuredEdit {
     }
     case 'line-remove':
       return { type: editType, line: field.string('line', false) };
+    case 'metadata-flag':
+      return { type: editType, flag: field.matching('flag', FLAG, 'a USE flag name without +, - or !'), description: field.string('description', false) };
   }
 }
 

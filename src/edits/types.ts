@@ -131,11 +131,37 @@ export interface LineRemove {
   readonly line: string;
 }
 
+/**
+ * Describes a USE flag in the package's metadata.xml (`<flag name="…">` in its `<use>` block, which
+ * is created when missing), as `equery uses` and pkgcheck's UnknownUseFlags read it. When the file
+ * describes the flag already, whatever the words, the edit reports already-applied.
+ *
+ * ```yaml
+ * - type: metadata-flag
+ *   flag: openssh
+ *   description: Install the sshd units and host-key set-up
+ * ```
+ */
+export interface MetadataFlag {
+  readonly type: 'metadata-flag';
+  readonly flag: string;
+  /** One line of prose; `&`, `<` and `>` are escaped. */
+  readonly description: string;
+}
+
 /** Every structured edit, told apart by `type`. */
-export type StructuredEdit = IuseAdd | DepConditional | PhaseAppend | PatchesAdd | LineAdd | LineRemove;
+export type StructuredEdit = IuseAdd | DepConditional | PhaseAppend | PatchesAdd | LineAdd | LineRemove | MetadataFlag;
 
 /** The type names, as written in YAML. */
-export const EDIT_TYPES = ['iuse-add', 'dep-conditional', 'phase-append', 'patches-add', 'line-add', 'line-remove'] as const;
+export const EDIT_TYPES = [
+  'iuse-add',
+  'dep-conditional',
+  'phase-append',
+  'patches-add',
+  'line-add',
+  'line-remove',
+  'metadata-flag',
+] as const;
 
 /** What an edit is applied for, named in its errors. */
 export interface EditContext {

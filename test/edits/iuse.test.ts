@@ -20,17 +20,24 @@ describe('iuse-add', () => {
     });
   });
 
-  it('appends to a single-quoted IUSE and declares default-off flags without +', () => {
+  it('keeps an alphabetical single-quoted IUSE in order and declares default-off flags without +', () => {
     const edited = applyTwice(fourSpacesEbuild, { type: 'iuse-add', flag: 'bash', default: 'off' });
-    expect(changedLines(fourSpacesEbuild, edited)).toEqual({ removed: ["IUSE='audit ntp'"], added: ["IUSE='audit ntp bash'"] });
+    expect(changedLines(fourSpacesEbuild, edited)).toEqual({ removed: ["IUSE='audit ntp'"], added: ["IUSE='audit bash ntp'"] });
   });
 
-  it('adds a line in the entries\' indentation to a multi-line IUSE', () => {
+  it('sorts the new flag in only when the flags are in alphabetical order, + and - aside', () => {
+    expect(applyTwice('EAPI=8\nIUSE="-audit +ntp zstd"\n', addOpenssh)).toBe('EAPI=8\nIUSE="-audit +ntp +openssh zstd"\n');
+    expect(applyTwice('EAPI=8\nIUSE="zstd audit"\n', addOpenssh)).toBe('EAPI=8\nIUSE="zstd audit +openssh"\n');
+    expect(applyTwice('EAPI=8\nIUSE="audit ntp"\n', addOpenssh)).toBe('EAPI=8\nIUSE="audit ntp +openssh"\n');
+  });
+
+  it('adds a line in the entries\' indentation to a multi-line IUSE, in alphabetical place', () => {
     expect(changedLines(twoSpacesEbuild, applyTwice(twoSpacesEbuild, addOpenssh))).toEqual({
       removed: [],
       added: ['  +openssh'],
     });
-    expect(applyTwice(twoSpacesEbuild, addOpenssh)).toContain('IUSE="\n  doc\n  +ssl\n  +openssh\n"\n');
+    expect(applyTwice(twoSpacesEbuild, addOpenssh)).toContain('IUSE="\n  doc\n  +openssh\n  +ssl\n"\n');
+    expect(applyTwice('IUSE="\n\tssl\n\tdoc\n"\n', addOpenssh)).toBe('IUSE="\n\tssl\n\tdoc\n\t+openssh\n"\n');
   });
 
   it('adds a line before a closing quote that shares the last entry line', () => {

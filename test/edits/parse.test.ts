@@ -31,6 +31,9 @@ describe('parseEdit', () => {
   after: "# Nano"
 - type: line-remove
   line: sys-apps/systemd curl
+- type: metadata-flag
+  flag: openssh
+  description: Install the sshd units
 `) as unknown[];
     const parsed = edits.map((edit, index) => parseEdit(edit, `layer.yaml: edits[${index}]`));
     expect(parsed.map(describeEdit)).toEqual([
@@ -40,6 +43,7 @@ describe('parseEdit', () => {
       'apply 0003-no-ssh.patch in src_prepare under ! use openssh',
       "add line 'coreos-base/coreos-init -openssh' after '# Nano'",
       "remove line 'sys-apps/systemd curl'",
+      'describe the openssh flag in metadata.xml',
     ]);
     expect(parsed[0]).toEqual({ type: 'iuse-add', flag: 'openssh', default: 'on' });
     expect(parsed[2]).toMatchObject({ createPhase: true, callDefault: true, body: 'rm -f "${ED}"/usr/lib/systemd/system/sshd.socket || die\n' });
@@ -70,6 +74,8 @@ describe('parseEdit', () => {
     [{ type: 'patches-add', flag: 'x', patch: '../x.patch' }, "'patch' must be a path inside FILESDIR"],
     [{ type: 'patches-add', flag: 'x', patch: 'a.patch', prepareCall: 'default; rm' }, "'prepareCall' must be one command name"],
     [{ type: 'line-add', line: 'a\nb' }, "'line' must be one line"],
+    [{ type: 'metadata-flag', flag: '!x', description: 'd' }, "'flag' must be a USE flag name without +, - or !, not '!x'"],
+    [{ type: 'metadata-flag', flag: 'x', description: 'two\nlines' }, "'description' must be one line"],
   ])('rejects %j', (value, message) => {
     const attempt = () => parseEdit(value, at);
     expect(attempt).toThrow(InputError);
