@@ -7,6 +7,7 @@ import { forcedFlagNotInIuseCheck } from './forced-flag-not-in-iuse.js';
 import { indentStyleCheck } from './indent-style.js';
 import { missingBaseCheck } from './missing-base.js';
 import { missingFilesdirFileCheck } from './missing-filesdir-file.js';
+import { missingFlagDescriptionCheck } from './missing-flag-description.js';
 import { nanoFlagNotOffCheck } from './nano-flag-not-off.js';
 import { packageSetDriftCheck } from './package-set-drift.js';
 import { profileLineNoEffectCheck } from './profile-line-no-effect.js';
@@ -30,6 +31,7 @@ export const CHECKS: readonly Check[] = [
   useNotInIuseCheck,
   unknownPackageCheck,
   missingFilesdirFileCheck,
+  missingFlagDescriptionCheck,
   packageSetDriftCheck,
   indentStyleCheck,
   unsafeWriteCheck,
