@@ -27,11 +27,21 @@ describe('patches-add', () => {
     );
   });
 
-  it('creates src_prepare calling default, or the named eclass phase', () => {
+  it('creates src_prepare that extends PATCHES under the flag and calls default, or the named eclass phase', () => {
     const created = applyTwice(noIuseEbuild, { type: 'patches-add', flag: 'x', patch: 'a.patch' });
-    expect(created).toBe(`${noIuseEbuild}\nsrc_prepare() {\n\tif use x; then\n\t\teapply "\${FILESDIR}/a.patch"\n\tfi\n\tdefault\n}\n`);
-    const eclass = applyTwice(noIuseEbuild, { type: 'patches-add', flag: 'x', patch: 'a.patch', prepareCall: 'go-module_src_prepare' });
-    expect(eclass.endsWith('\tfi\n\tgo-module_src_prepare\n}\n')).toBe(true);
+    expect(created).toBe(`${noIuseEbuild}\nsrc_prepare() {\n\tuse x && PATCHES+=( "\${FILESDIR}/a.patch" )\n\tdefault\n}\n`);
+    const eclass = applyTwice(noIuseEbuild, { type: 'patches-add', flag: '!x', patch: 'a.patch', prepareCall: 'cmake_src_prepare' });
+    expect(eclass.endsWith('\tuse x || PATCHES+=( "${FILESDIR}/a.patch" )\n\tcmake_src_prepare\n}\n')).toBe(true);
+  });
+
+  it('puts a created src_prepare before the first later phase and the comment above it', () => {
+    const text = 'EAPI=8\ninherit distutils-r1\nPATCHES=( "${FILESDIR}/0001.patch" )\n\n# Move things.\npython_install() {\n\tdistutils-r1_python_install\n}\n';
+    const edit = { type: 'patches-add', flag: '!ssh', patch: 'b.patch', prepareCall: 'distutils-r1_src_prepare' } as const;
+    expect(applyTwice(text, edit)).toBe(
+      'EAPI=8\ninherit distutils-r1\nPATCHES=( "${FILESDIR}/0001.patch" )\n\n' +
+        'src_prepare() {\n\tuse ssh || PATCHES+=( "${FILESDIR}/b.patch" )\n\tdistutils-r1_src_prepare\n}\n\n' +
+        '# Move things.\npython_install() {\n\tdistutils-r1_python_install\n}\n',
+    );
   });
 
   it('refuses EAPIs without eapply', () => {
