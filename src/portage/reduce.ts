@@ -51,6 +51,12 @@ export function globMatches(pattern: string, value: string): boolean {
   return new RegExp(`^${source}$`, 's').test(value);
 }
 
+/** `a && b` or `a || b` over three values: undefined where an unknown operand decides. */
+function combine(operator: '&&' | '||', a: boolean | undefined, b: boolean | undefined): boolean | undefined {
+  if (operator === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
+  return a === true || b === true ? true : a === false && b === false ? false : undefined;
+}
+
 /** Text with the original line of each character: either a slice of the source or generated text. */
 type Piece = { readonly start: number; readonly end: number } | { readonly text: string; readonly line: number };
 
@@ -118,6 +124,8 @@ class Reducer {
         return this.isImplicitPhase(node) ? [] : this.renderChildren(node);
       case 'expansion':
         return this.renderBoardPart(node) ?? this.renderChildren(node);
+      case 'test_command':
+        return this.renderTest(node) ?? this.renderChildren(node);
       default:
         return this.renderChildren(node);
     }
@@ -173,10 +181,7 @@ class Reducer {
     if (node.type === 'list') {
       const [left, operator, right] = childrenOf(node);
       if (!left || !right || (operator?.type !== '&&' && operator?.type !== '||')) return undefined;
-      const a = this.evaluate(left);
-      const b = this.evaluate(right);
-      if (operator.type === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
-      return a === true || b === true ? true : a === false && b === false ? false : undefined;
+      return combine(operator.type, this.evaluate(left), this.evaluate(right));
     }
     return undefined;
   }
@@ -193,12 +198,48 @@ class Reducer {
     return this.variables.get(inner[0]!.text);
   }
 
-  /** `[[ ${VAR} == pattern ]]`, `[ "${VAR}" != word ]`, `[[ -z ${VAR} ]]` on a known variable. */
+  /** `[[ ${VAR} == pattern ]]`, `[ "${VAR}" != word ]`, `[[ -z ${VAR} ]]` on a known variable, `&&`/`||` of them in `[[ ]]`. */
   private evaluateTest(node: Node): boolean | undefined {
     const inner = childrenOf(node).filter((child) => child.isNamed);
     if (inner.length !== 1) return undefined;
-    const [expression] = inner as [Node];
-    const doubleBracket = childrenOf(node)[0]?.type === '[[';
+    return this.evaluateExpression(inner[0]!, childrenOf(node)[0]?.type === '[[');
+  }
+
+  /** The operands of a `[[ a && b && … ]]` chain, or undefined when the test is no such chain. */
+  private conjuncts(node: Node): Node[] | undefined {
+    const inner = childrenOf(node).filter((child) => child.isNamed);
+    if (childrenOf(node)[0]?.type !== '[[' || inner.length !== 1) return undefined;
+    const operands = (expression: Node): Node[] => {
+      const [left, operator, right] = childrenOf(expression);
+      if (expression.type !== 'binary_expression' || operator?.type !== '&&' || !left || !right) return [expression];
+      return [...operands(left), ...operands(right)];
+    };
+    const found = operands(inner[0]!);
+    return found.length > 1 ? found : undefined;
+  }
+
+  /**
+   * A `[[ a && b ]]` chain without the operands known to hold (a stock board's `"${BOARD}" != *_nano`),
+   * so that a test a layer extends by a decided operand reads as the test it extends.
+   */
+  private renderTest(node: Node): Piece[] | undefined {
+    const operands = this.conjuncts(node);
+    if (!operands) return undefined;
+    const kept = operands.filter((operand) => this.evaluateExpression(operand, true) !== true);
+    if (kept.length === operands.length || kept.length === 0) return undefined;
+    const line = lineOf(node);
+    const pieces: Piece[] = [{ text: '[[ ', line }];
+    kept.forEach((operand, index) => pieces.push(...(index ? [{ text: ' && ', line }] : []), ...this.render(operand)));
+    return [...pieces, { text: ' ]]', line }];
+  }
+
+  private evaluateExpression(expression: Node, doubleBracket: boolean): boolean | undefined {
+    if (doubleBracket && expression.type === 'binary_expression') {
+      const [left, operator, right] = childrenOf(expression);
+      if (left && right && (operator?.type === '&&' || operator?.type === '||')) {
+        return combine(operator.type, this.evaluateExpression(left, true), this.evaluateExpression(right, true));
+      }
+    }
     if (expression.type === 'unary_expression') {
       const [operator, operand] = childrenOf(expression);
       const value = operand ? this.knownValue(operand) : undefined;

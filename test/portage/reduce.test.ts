@@ -217,4 +217,16 @@ describe('exact text and known values', () => {
     expect(await compareReduced(board, board.replace('${BOARD}', '${BOARD%%-*}'), STOCK, { variables })).toBeDefined();
     expect(await compareReduced(board, board.replace('${BOARD}', '${BOARD%%_*}'), STOCK, { variables: new Map([['BOARD', 'amd64_x']]) })).toBeDefined();
   });
+
+  it('drops the operands of a [[ a && b ]] chain a stock build knows to hold, and nothing else', async () => {
+    const variables = new Map([['BOARD', 'amd64-usr']]);
+    const stock = 'if [[ ${OFFICIAL:-0} -eq 1 && "${BOARD}" != arm64-usr ]]; then\n\tcheck\nfi\n';
+    const nano = stock.replace('"${BOARD}" != arm64-usr', '"${BOARD%%_*}" != arm64-usr && "${BOARD}" != *_nano');
+    expect(await compareReduced(stock, nano, STOCK, { variables })).toBeUndefined();
+    expect(await compareReduced(stock, nano, STOCK, { variables: new Map([['BOARD', 'arm64-usr']]) })).toBeUndefined();
+    expect(await compareReduced(stock, nano, STOCK, { variables: new Map([['BOARD', 'amd64-usr_nano']]) })).toBeDefined();
+    expect(await compareReduced(stock, nano, STOCK)).toBeDefined();
+    const unknown = stock.replace('"${BOARD}" != arm64-usr', '"${BOARD}" != arm64-usr && ${FLAVOR} != nano');
+    expect(await compareReduced(stock, unknown, STOCK, { variables })).toBeDefined();
+  });
 });
