@@ -166,7 +166,11 @@ describe('rebase --onto', () => {
     const { fixture, layers } = await setup();
     await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
     const motd = git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/demo-files-0-r3.ebuild`) + '\n';
-    await fixture.commit('Make the motd optional', [{ modify: `${DEMO_FILES}/demo-files-0-r3.ebuild`, data: motd }]);
+    const metadata = git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/metadata.xml`) + '\n';
+    await fixture.commit('Make the motd optional', [
+      { modify: `${DEMO_FILES}/demo-files-0-r3.ebuild`, data: motd },
+      { add: `${DEMO_FILES}/metadata.xml`, data: metadata },
+    ]);
     const before = await snapshot(layers);
 
     const kept = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });

@@ -121,9 +121,9 @@ describe('review', () => {
     const report = await reviewLayers({ upstream: upstream.dir, layersDir: resolve('examples/layers') });
     const full = formatReviewMarkdown(report);
     expect(full).not.toContain('left out');
-    // Fifteen copies of the example's four layers, each hunk padded to a large diff: far beyond the limit.
+    // Twelve copies of the example's four layers, each hunk padded to a large diff: far beyond the limit.
     const padding = Array.from({ length: 80 }, (_, index) => `+# generated line ${index} ${'x'.repeat(60)}`).join('\n');
-    const layers = Array.from({ length: 15 }, (_, copy) =>
+    const layers = Array.from({ length: 12 }, (_, copy) =>
       report.layers.map((entry) => ({
         ...entry,
         name: `${entry.name}-${copy}`,
@@ -134,8 +134,8 @@ describe('review', () => {
     const big = formatReviewMarkdown({ ...report, layers, summary: { ...report.summary, rows } });
     expect(big.length).toBeLessThanOrEqual(65_536);
     expect(big.match(/<details>/g)!.length).toBe(layers.length);
-    expect(big).toMatch(/the diffs of \d+ layers are left out: .*demo-lean-profile-14\./);
-    expect(big).toContain('<summary><b>demo-init-agent-optional-14</b>');
+    expect(big).toMatch(/the diffs of \d+ layers are left out: .*demo-lean-profile-11\./);
+    expect(big).toContain('<summary><b>demo-init-agent-optional-11</b>');
     expect(big).toContain('```diff');
     const small = formatReviewMarkdown(report, 3_000);
     expect(small.length).toBeLessThanOrEqual(3_000);
