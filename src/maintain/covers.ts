@@ -41,24 +41,29 @@ export function coverFor(covers: PatchFileCover[], layer: string, addPatches: st
 /** Renders a templated patch file's text as the layer set would. */
 export type TemplateRender = (file: string, text: string) => string;
 
+/** What rewriting one patch file comes to: new text, removal, or a template only a human can fix. */
+export type CoverPlan =
+  | { readonly kind: 'write'; readonly file: string; readonly text: string }
+  | { readonly kind: 'remove'; readonly file: string }
+  | { readonly kind: 'template-conflict'; readonly file: string };
+
 /**
- * Rewrites each patch file from `before` to `after` over the paths it covers in the file's own
- * style (its context width, hunk headers or none; 3 lines and git's headers for a new file), `index`
- * lines with full blob ids, files sorted; an emptied patch file is removed (its name is returned in
- * `removed`). A templated patch file (`.patch.hbs`) is merged: the change from its rendered text to
- * the new patch is merged into the template with git's three-way merge, and written when that is
- * clean and the merged template renders to the new patch; otherwise it is returned in `templates`.
+ * How each patch file is rewritten from `before` to `after` over the paths it covers, in the file's
+ * own style (its context width, hunk headers or none; 3 lines and git's headers for a new file),
+ * `index` lines with full blob ids, files sorted; an emptied patch file is removed. A templated
+ * patch file (`.patch.hbs`) is merged: the change from its rendered text to the new patch is merged
+ * into the template with git's three-way merge, and written when that is clean and the merged
+ * template renders to the new patch; otherwise it is a `template-conflict`. Files that need no
+ * change are left out.
  */
-export async function writeCovers(
-  writer: LayerSetWriter,
+export async function planCovers(
   layer: Layer,
   covers: readonly PatchFileCover[],
   before: ReadableTree,
   after: ReadableTree,
   render?: TemplateRender,
-): Promise<{ removed: Set<string>; templates: string[] }> {
-  const removed = new Set<string>();
-  const templates: string[] = [];
+): Promise<CoverPlan[]> {
+  const plans: CoverPlan[] = [];
   for (const cover of covers) {
     const current = layer.patchFiles.find((file) => file.file === cover.file)?.entry.data.toString('utf8');
     const shown = cover.template && current !== undefined && render ? render(cover.file, current) : current;
@@ -66,15 +71,25 @@ export async function writeCovers(
     if (cover.template) {
       if (text === shown) continue;
       const merged = render && current !== undefined && shown !== undefined ? await mergeTemplate(current, shown, text, (candidate) => render(cover.file, candidate)) : undefined;
-      if (merged === undefined) templates.push(cover.file);
-      else await writer.writeText(cover.file, merged);
-    } else if (text === '') {
-      if (await writer.remove(cover.file)) removed.add(posix.basename(cover.file));
+      plans.push(merged === undefined ? { kind: 'template-conflict', file: cover.file } : { kind: 'write', file: cover.file, text: merged });
     } else {
-      await writer.writeText(cover.file, text);
+      plans.push(text === '' ? { kind: 'remove', file: cover.file } : { kind: 'write', file: cover.file, text });
     }
   }
-  return { removed, templates };
+  return plans;
+}
+
+/**
+ * Carries out `plans` (template conflicts are left alone); returns the base names of the patch
+ * files it removed, for the manifest's `patches:` list.
+ */
+export async function writeCoverPlans(writer: LayerSetWriter, plans: readonly CoverPlan[]): Promise<Set<string>> {
+  const removed = new Set<string>();
+  for (const plan of plans) {
+    if (plan.kind === 'write') await writer.writeText(plan.file, plan.text);
+    else if (plan.kind === 'remove' && (await writer.remove(plan.file))) removed.add(posix.basename(plan.file));
+  }
+  return removed;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 /** How a layer or one of its files moved to the new upstream, from best to worst. */
 export type RebaseStatus = 'upstreamed' | 'clean' | 'followed' | 'merged' | 'conflict';
 
@@ -27,7 +28,14 @@ export interface RebaseReport {
   readonly onto: { readonly ref: string; readonly commit: string };
   readonly layers: readonly RebaseLayerResult[];
   /** Set when the rebase stopped at a conflict. */
-  readonly stopped?: { readonly layer: string; readonly worktree: string; readonly files: readonly string[] };
+  readonly stopped?: {
+    readonly layer: string;
+    readonly worktree: string;
+    /** Files with conflict markers, in the work tree. */
+    readonly files: readonly string[];
+    /** Templated patch files (in the layer set) to edit until they render to the change in the work tree. */
+    readonly templates?: readonly string[];
+  };
   /** Layers removed with --drop-upstreamed. */
   readonly dropped: readonly string[];
   readonly done: boolean;
@@ -68,8 +76,12 @@ export function formatRebaseReport(report: RebaseReport, layersDir: string): str
   if (report.stopped) {
     lines.push(
       '',
-      `stopped at layer ${report.stopped.layer}: resolve the conflicts in ${report.stopped.worktree}`,
-      ...report.stopped.files.map((file) => `  ${file}`),
+      ...(report.stopped.templates?.length
+        ? [
+            `stopped at layer ${report.stopped.layer}: edit these templates until they render to the change in ${report.stopped.worktree}`,
+            ...report.stopped.templates.map((file) => `  ${join(layersDir, file)}`),
+          ]
+        : [`stopped at layer ${report.stopped.layer}: resolve the conflicts in ${report.stopped.worktree}`, ...report.stopped.files.map((file) => `  ${file}`)]),
       'then run: nano-overlay rebase --continue' + (layersDir === '.' ? '' : ` --layers ${layersDir}`),
       'or give up and restore the layer set: nano-overlay rebase --abort' + (layersDir === '.' ? '' : ` --layers ${layersDir}`),
     );

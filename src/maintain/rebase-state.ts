@@ -32,6 +32,8 @@ export interface RebaseState {
   worktree: { readonly path: string; readonly parent: string } | undefined;
   /** The layer that stopped the rebase and its conflicting files. */
   conflict: RebaseLayerResult | undefined;
+  /** When the layer stopped on templated patch files only a human can rewrite: those files. */
+  templates?: string[] | undefined;
 }
 
 /** Where the rebase state of the layer set in `layersDir` lives. */

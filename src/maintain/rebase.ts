@@ -7,11 +7,11 @@ import { SERIES_FILE } from '../layers/load.js';
 import type { RenderedLayer } from '../layers/render.js';
 import { DiskTree, recoverWrites } from '../tree/disk.js';
 import { PendingTree } from '../tree/pending.js';
-import type { RootTrees } from '../tree/types.js';
+import type { FileEntry, RootTrees } from '../tree/types.js';
 import { locateUpstream, openRootTrees, type Upstream } from '../upstream/locate.js';
 import { loadLayersFrom, type LoadedLayers } from '../workflow/layer-set.js';
 import { renderLayerText } from '../layers/render.js';
-import { coverFor, writeCovers, type TemplateRender } from './covers.js';
+import { coverFor, planCovers, writeCoverPlans, type CoverPlan } from './covers.js';
 import { sameEntry } from './file-merge.js';
 import { rebaseLayer, type LayerRebase } from './layer-rebase.js';
 import { LayerSetWriter } from './layer-writer.js';
@@ -191,12 +191,24 @@ async function run(layersDir: string, state: RebaseState, upstream: Upstream, re
     }
     let result = rebase.result;
     const manifestChange: ManifestChange & { removeEdits: Set<number>; addPatches: string[] } = { removeEdits: new Set(), addPatches: [] };
+    let resolvedTemplates: readonly string[] = [];
     // Without a recorded conflict, the work tree is one a killed run was still making.
     if (resolving && index === state.next && state.worktree && state.conflict) {
-      result = await takeResolution(rebase, rootDir(state.worktree.path, upstream, rebase.root), manifestChange, writer);
+      if (state.templates) resolvedTemplates = await checkEditedTemplates(current, rebase, trees, state.templates);
+      else result = await takeResolution(rebase, rootDir(state.worktree.path, upstream, rebase.root), manifestChange, writer);
       await removeConflictWorktree(upstream.repoDir, state.worktree, layersDir);
       state.worktree = undefined;
       state.conflict = undefined;
+      state.templates = undefined;
+    }
+    let plans: CoverPlan[] = [];
+    let templates: string[] = [];
+    if (result.status !== 'conflict' && result.status !== 'upstreamed') {
+      const render = (file: string, text: string) => renderLayerText(original.set, rendered.layer, file, text);
+      plans = (await planCovers(rendered.layer, rebase.covers, rebase.patchStep.base, rebase.patchStep, render)).filter((plan) => !resolvedTemplates.includes(plan.file));
+      templates = plans.filter((plan) => plan.kind === 'template-conflict').map((plan) => plan.file);
+      const notes = templates.map((file) => `conflict: ${file} is a template and the upstream moved lines it computes; edit it (or the layer's variables) until it renders to the change in the work tree`);
+      if (templates.length > 0) result = { ...result, status: 'conflict', messages: [...(result.messages ?? []), ...notes] };
     }
     if (result.status === 'conflict') {
       if (state.worktree) await removeConflictWorktree(upstream.repoDir, state.worktree, layersDir);
@@ -209,20 +221,24 @@ async function run(layersDir: string, state: RebaseState, upstream: Upstream, re
       };
       state.worktree = await openConflictWorktree(upstream, state.onto.commit, committed, rebase.root === 'overlay' ? { overlay: pending } : { overlay: new Map(), scripts: pending }, `Layers rebased onto ${state.onto.ref} before ${name}`, record);
       state.conflict = result;
+      if (templates.length > 0) {
+        state.templates = templates;
+        // The templates and the manifest's variables are edited in place: --abort puts them back.
+        for (const path of [...templates, rendered.layer.manifestFile]) if (!state.written.includes(path)) state.written.push(path);
+      }
       await saveState(layersDir, state);
       const prefix = rebase.root === 'overlay' && upstream.overlayPrefix ? `${upstream.overlayPrefix}/` : '';
+      const files = result.files.filter((file) => file.status === 'conflict').map((file) => prefix + file.resolvedPath);
       return {
         onto: state.onto,
         layers: [...state.results, result],
-        stopped: { layer: name, worktree: state.worktree.path, files: result.files.filter((file) => file.status === 'conflict').map((file) => prefix + file.resolvedPath) },
+        stopped: { layer: name, worktree: state.worktree.path, files, ...(templates.length > 0 ? { templates } : {}) },
         dropped: [],
         done: false,
       };
     }
     if (result.status !== 'upstreamed') {
-      const render = (file: string, text: string) => renderLayerText(original.set, rendered.layer, file, text);
-      const messages = await writeMovedLayer(writer, rebase, state.onto.commit, manifestChange, render);
-      if (messages.length > 0) result = { ...result, messages: [...(result.messages ?? []), ...messages] };
+      await writeMovedLayer(writer, rebase, state.onto.commit, manifestChange, plans);
       (rebase.root === 'overlay' ? trees.overlay : trees.scripts)?.merge(new Map([...rebase.patchStep.changes, ...rebase.final.changes]));
     }
     state.results.push(result);
@@ -289,23 +305,43 @@ async function takeResolution(rebase: LayerRebase, dir: string, change: { remove
 }
 
 /**
- * Rewrites a moved layer: each patch file refreshed against the new upstream plus the layers before
- * (3 lines of context, `index` lines, files sorted; emptied patch files removed), and the manifest's
- * `base` and bumped edit targets; templated patch files are merged (see writeCovers). Returns
- * notes on templated patch files that need editing by hand.
+ * Rewrites a moved layer: each patch file as `plans` says (refreshed against the new upstream plus
+ * the layers before, templated ones merged; see planCovers), and the manifest's `base` and bumped
+ * edit targets.
  */
 async function writeMovedLayer(
   writer: LayerSetWriter,
   rebase: LayerRebase,
   onto: string,
   change: ManifestChange & { removeEdits: Set<number>; addPatches: string[] },
-  render: TemplateRender,
-): Promise<string[]> {
-  const { removed, templates } = await writeCovers(writer, rebase.rendered.layer, rebase.covers, rebase.patchStep.base, rebase.patchStep, render);
+  plans: readonly CoverPlan[],
+): Promise<void> {
+  const removed = await writeCoverPlans(writer, plans);
   const manifestFile = rebase.rendered.layer.manifestFile;
   const text = await readFile(join(writer.dir, manifestFile), 'utf8');
   await writer.writeText(manifestFile, updateManifestText(text, manifestFile, { ...change, base: onto, editFiles: rebase.editFiles, removePatches: removed }));
-  return templates.map((file) => `conflict: ${file} is a template and the upstream moved lines it computes; edit it by hand to match the upstream`);
+}
+
+/**
+ * `--continue` after a stop on templated patch files: the layer as the layer set holds it now (its
+ * templates and variables edited by hand) must make exactly the change the rebase computed (the
+ * work tree's content); returns the templates, which are then kept as they are.
+ */
+async function checkEditedTemplates(current: LoadedLayers, rebase: LayerRebase, trees: RootTrees<PendingTree>, templates: readonly string[]): Promise<readonly string[]> {
+  const name = rebase.rendered.layer.name;
+  const edited = current.rendered.find((layer) => layer.layer.name === name);
+  if (!edited) throw new InputError(`layer '${name}' is no longer in the series; run 'nano-overlay rebase --abort'`, SERIES_FILE);
+  const tree = trees[rebase.root]!;
+  const outcome = (await applyLayers([edited], { overlay: tree, scripts: tree })).layers[0]!;
+  const bad = outcome.files.find((file) => file.status === 'failed' || file.status === 'conflict');
+  if (bad) throw new InputError(`the edited layer does not apply at the new upstream: ${bad.path} ${bad.message ?? bad.status}; fix ${templates.join(', ')}, then run rebase --continue again`, edited.layer.manifestFile);
+  const wanted = new Map([...rebase.patchStep.changes, ...rebase.final.changes]);
+  const after = async (changes: ReadonlyMap<string, FileEntry | null>, path: string): Promise<FileEntry | undefined> => (changes.has(path) ? (changes.get(path) ?? undefined) : tree.read(path));
+  for (const path of [...new Set([...wanted.keys(), ...outcome.changes.keys()])].sort()) {
+    if (sameEntry(await after(outcome.changes, path), await after(wanted, path))) continue;
+    throw new InputError(`${templates.join(', ')} does not render to the change in the work tree yet: ${path} differs; edit it, then run rebase --continue again`, edited.layer.manifestFile);
+  }
+  return templates;
 }
 
 /** Removes the named layers: their series lines, manifests, patches and overlay files. */

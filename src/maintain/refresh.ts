@@ -11,7 +11,7 @@ import type { FileEntry } from '../tree/types.js';
 import { locateUpstream, openRootTrees } from '../upstream/locate.js';
 import { loadLayersFrom } from '../workflow/layer-set.js';
 import type { LayerSet } from '../layers/load.js';
-import { coverFor, coversOf, writeCovers } from './covers.js';
+import { coverFor, coversOf, planCovers, writeCoverPlans } from './covers.js';
 import { keepEdits } from './edit-writeback.js';
 import { sameEntry } from './file-merge.js';
 import { LayerSetWriter } from './layer-writer.js';
@@ -181,7 +181,7 @@ async function planLayer(
       }
       for (const [file, text] of templateWrites) await writer.writeText(file, text);
       const touched = covers.filter((cover) => refreshed.some((item) => item.into.split(', ').includes(cover.file)));
-      const { removed } = await writeCovers(writer, layer, touched, start, patchStep);
+      const removed = await writeCoverPlans(writer, await planCovers(layer, touched, start, patchStep));
       const text = await readFile(join(writer.dir, layer.manifestFile), 'utf8');
       const change = { base: baseCommit, removeEdits, editFields, addPatches, removePatches: removed };
       const updated = updateManifestText(text, layer.manifestFile, change);

@@ -49,11 +49,34 @@ describe('rebase --onto', () => {
     await fixture.commit('app-misc/demo-files: keyword riscv', [
       { modify: `${DEMO_FILES}/demo-files-0-r4.ebuild`, data: (await readFile(ebuildPath, 'utf8')).replace('KEYWORDS="amd64 arm64"', 'KEYWORDS="amd64 arm64 riscv"') },
     ]);
-    const computed = await readFile(join(layers, template), 'utf8');
-    const conflicting = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
-    const messages = conflicting.layers.find((layer) => layer.name === 'demo-files-motd-optional')?.messages ?? [];
-    expect(messages.join('\n')).toContain(`conflict: ${template} is a template`);
-    expect(await readFile(join(layers, template), 'utf8')).toBe(computed);
+    const before = await snapshot(layers);
+    const templateText = await readFile(join(layers, template), 'utf8');
+    const stop = async () => {
+      const conflicting = await startRebase({ upstream: fixture.dir, onto: 'main', layersDir: layers });
+      expect(conflicting.done).toBe(false);
+      expect(conflicting.stopped).toMatchObject({ layer: 'demo-files-motd-optional', files: [], templates: [template] });
+      const messages = conflicting.layers.find((layer) => layer.name === 'demo-files-motd-optional')?.messages ?? [];
+      expect(messages.join('\n')).toContain(`conflict: ${template} is a template`);
+      // The work tree shows what the layer must make of the new upstream: riscv kept, the motd guarded.
+      const shown = await readFile(join(conflicting.stopped!.worktree, OVERLAY, DEMO_FILES, 'demo-files-0-r4.ebuild'), 'utf8');
+      expect(shown).toContain('KEYWORDS="amd64 arm64 riscv"');
+      expect(shown).toContain('if use motd; then');
+      return conflicting.stopped!.worktree;
+    };
+    await stop();
+    expect((await abortRebase(layers)).restored).toBeGreaterThan(0);
+    expect(await snapshot(layers)).toEqual(before);
+
+    await stop();
+    const failed = await continueRebase(layers).catch((error: Error) => error);
+    expect(String(failed)).toMatch(/the edited layer does not apply at the new upstream: .*demo-files-0-r4\.ebuild/);
+    await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('keywords: amd64 arm64', 'keywords: amd64 arm64 riscv'));
+    const resumed = await continueRebase(layers);
+    expect(resumed.done).toBe(true);
+    expect(await readFile(join(layers, template), 'utf8')).toBe(templateText);
+    expect(await readFile(manifest, 'utf8')).toContain('keywords: amd64 arm64 riscv');
+    await applyToUpstream({ upstream: fixture.dir, layersDir: layers, destination: { branch: 'lean' } });
+    expect(git(fixture.dir, 'show', `lean:${OVERLAY}/${DEMO_FILES}/demo-files-0-r4.ebuild`)).toContain('KEYWORDS="amd64 arm64 riscv"');
   });
 
   it('moves the bundled example onto a newer upstream and back: only the base lines differ from where it started', async () => {
