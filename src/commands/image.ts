@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { upstreamOptions } from './options.js';
 import { InputError } from '../errors.js';
-import { formatImageReport, formatWhyReport } from '../report/image.js';
-import { imageReport, whyReport, type ImageRequest } from '../workflow/image.js';
+import type { ImageRequest } from '../workflow/image.js';
 
 interface ImageOptions {
   upstream: string;
@@ -43,11 +42,13 @@ export function registerImageCommands(program: Command): void {
     .option('--vs <image>', 'put another image beside it: stock')
     .action(async (options: ImageOptions & { vs?: string }) => {
       if (options.vs !== undefined && options.vs !== 'stock') throw new InputError(`--vs takes 'stock', not '${options.vs}'`);
+      const [{ imageReport }, { formatImageReport }] = await Promise.all([import('../workflow/image.js'), import('../report/image.js')]);
       const report = await imageReport({ ...request(options), vsStock: options.vs === 'stock' });
       process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatImageReport(report)}\n`);
     });
   imageOptions(program.command('why').argument('<atom>', 'category/package[:slot] or category/package-version').description('the dependency chains that bring a package into the image'))
     .action(async (atom: string, options: ImageOptions) => {
+      const [{ whyReport }, { formatWhyReport }] = await Promise.all([import('../workflow/image.js'), import('../report/image.js')]);
       const report = await whyReport({ ...request(options), atom });
       process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatWhyReport(report)}\n`);
       process.exitCode = report.chains.length > 0 ? 0 : 1;

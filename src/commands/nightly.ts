@@ -1,6 +1,5 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { nightlyRun } from '../workflow/nightly.js';
 
 /** `nano-overlay nightly`: rebase onto upstream, validate, and write a pull-request body or a report for a human. */
 export function registerNightlyCommand(program: Command): void {
@@ -12,6 +11,7 @@ export function registerNightlyCommand(program: Command): void {
     .option('--layers <dir>', 'the layer set directory', '.')
     .option('--out <file>', 'write the Markdown body to FILE instead of standard output')
     .action(async (options: { upstream: string; onto: string; layers: string; out?: string }) => {
+      const { nightlyRun } = await import('../workflow/nightly.js');
       const report = await nightlyRun({ upstream: options.upstream, onto: options.onto, layersDir: options.layers });
       if (options.out) await writeFile(options.out, report.body);
       else process.stdout.write(report.body);

@@ -1,6 +1,4 @@
 import type { Command } from 'commander';
-import { formatUse } from '../report/use.js';
-import { useReport } from '../workflow/use.js';
 import { upstreamOptions } from './options.js';
 
 /** `nano-overlay use`: the static model's effective USE of packages under a profile, with the reason for each flag. */
@@ -10,6 +8,7 @@ export function registerUseCommand(program: Command): void {
     .option('--all', 'every ebuild of the overlay and portage-stable')
     .option('--json', 'print JSON')
     .action(async (atoms: string[], options: { upstream: string; ref?: string; layers: string; profile: string; all?: boolean; json?: boolean }) => {
+      const [{ useReport }, { formatUse }] = await Promise.all([import('../workflow/use.js'), import('../report/use.js')]);
       const report = await useReport({ upstream: options.upstream, layersDir: options.layers, profile: options.profile, atoms, all: options.all === true, ...(options.ref ? { ref: options.ref } : {}) });
       process.stdout.write(`${options.json ? JSON.stringify(report, null, 2) : formatUse(report)}\n`);
     });
