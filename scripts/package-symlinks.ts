@@ -1,6 +1,6 @@
 /**
  * npm packs no symbolic links, but the layer sets (revision symlinks such as
- * `flatcar-nano-0.0.1-r1.ebuild -> flatcar-nano-0.0.1.ebuild`) and the example upstream need them.
+ * `demo-lean-0.0.1-r1.ebuild -> demo-lean-0.0.1.ebuild`) and the example upstream need them.
  * `record` (run before packing) lists every symlink under the packaged data directories in
  * `symlinks.json`; `restore` (run after installing) recreates those that are missing. In a checkout,
  * where the links exist, `restore` changes nothing.

@@ -1,1 +1,0 @@
-flatcar-nano-0.0.1.ebuild
