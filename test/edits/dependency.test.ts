@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdit, type DepConditional } from '../../src/edits/index.js';
-import { changedLines } from './diff.js';
+import { applyEdit } from '../../src/edits/index.js';
+import { applyTwice, changedLines } from './diff.js';
 import { ctx, fourSpacesEbuild, tabsEbuild, twoSpacesEbuild } from './fixtures.js';
-
-function applyTwice(text: string, edit: DepConditional): string {
-  const first = applyEdit(text, edit, ctx);
-  expect(first.status).toBe('applied');
-  expect(applyEdit(first.text, edit, ctx)).toEqual({ text: first.text, status: 'already-applied' });
-  return first.text;
-}
 
 describe('dep-conditional', () => {
   it('wraps an atom on a line of its own on that line, keeping the tab', () => {

@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit, EditError, type IuseAdd } from '../../src/edits/index.js';
-import { changedLines } from './diff.js';
+import { applyTwice, changedLines } from './diff.js';
 import { ctx, fourSpacesEbuild, noIuseEbuild, tabsEbuild, twoSpacesEbuild } from './fixtures.js';
 
 const addOpenssh: IuseAdd = { type: 'iuse-add', flag: 'openssh', default: 'on' };
-
-function applyTwice(text: string, edit: IuseAdd): string {
-  const first = applyEdit(text, edit, ctx);
-  expect(first.status).toBe('applied');
-  expect(applyEdit(first.text, edit, ctx)).toEqual({ text: first.text, status: 'already-applied' });
-  return first.text;
-}
 
 describe('iuse-add', () => {
   it('appends to a one-line double-quoted IUSE with a single space', () => {

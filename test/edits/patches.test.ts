@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { applyEdit, type PatchesAdd } from '../../src/edits/index.js';
-import { changedLines } from './diff.js';
+import { applyEdit } from '../../src/edits/index.js';
+import { applyTwice, changedLines } from './diff.js';
 import { ctx, noIuseEbuild, twoSpacesEbuild } from './fixtures.js';
-
-function applyTwice(text: string, edit: PatchesAdd): string {
-  const first = applyEdit(text, edit, ctx);
-  expect(first.status).toBe('applied');
-  expect(applyEdit(first.text, edit, ctx)).toEqual({ text: first.text, status: 'already-applied' });
-  return first.text;
-}
 
 describe('patches-add', () => {
   it('applies the patch under the flag at the start of an existing src_prepare, before default', () => {

@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { applyEdit, type PhaseAppend } from '../../src/edits/index.js';
-import { changedLines } from './diff.js';
+import { applyTwice, changedLines } from './diff.js';
 import { ctx, fourSpacesEbuild, noIuseEbuild, tabsEbuild, twoSpacesEbuild } from './fixtures.js';
 
 const body = 'rm -f "${ED}"/usr/lib/systemd/system/sshd.socket || die\nif [[ -d ${ED}/etc/ssh ]]; then\n\trm -r "${ED}"/etc/ssh || die\nfi\n';
 
 function append(phase: string, extra: Partial<PhaseAppend> = {}): PhaseAppend {
   return { type: 'phase-append', phase, flag: '!openssh', body, ...extra };
-}
-
-function applyTwice(text: string, edit: PhaseAppend): string {
-  const first = applyEdit(text, edit, ctx);
-  expect(first.status).toBe('applied');
-  expect(applyEdit(first.text, edit, ctx)).toEqual({ text: first.text, status: 'already-applied' });
-  return first.text;
 }
 
 describe('phase-append', () => {
