@@ -110,6 +110,11 @@ describe('the Flatcar Nano layer set (repository root)', async () => {
     }
   });
 
+  it('renders the flatcar-nano ebuild within 120 columns (pkgcheck ExcessiveLineLength)', () => {
+    const long = nanoEbuild().split('\n').map((line, index) => [index + 1, line.length]).filter(([, length]) => length! > 120);
+    expect(long).toEqual([]);
+  });
+
   it('gives flatcar-nano one ebuild: a revision symlink on a new package only overshadows it (pkgcheck RedundantVersion)', () => {
     const ebuilds = loaded.rendered.flatMap((layer) => layer.files).map(({ path }) => path).filter((path) => path.startsWith('coreos-base/flatcar-nano/') && path.endsWith('.ebuild'));
     expect(ebuilds).toEqual([NANO_EBUILD]);
