@@ -459,6 +459,20 @@ export function stackedWords(profile: Profile, variable: string): string[] {
  * USE, as Portage turns them into flags: `PYTHON_TARGETS="python3_12"` is `python_targets_python3_12`,
  * `-x` is `-prefix_x` (`-*` drops every flag of the prefix), USE_EXPAND_UNPREFIXED values (ARCH) unprefixed.
  */
+/** Each chain node's USE_EXPAND settings (see expandSettings), computed once per profile: they depend on no package. */
+const expansions = new WeakMap<Profile, FlagSetting[][]>();
+
+function expandedSettings(profile: Profile): FlagSetting[][] {
+  let expanded = expansions.get(profile);
+  if (!expanded) {
+    const useExpand = stackedWords(profile, 'USE_EXPAND');
+    const unprefixed = stackedWords(profile, 'USE_EXPAND_UNPREFIXED');
+    expanded = profile.chain.map((node) => expandSettings(node, useExpand, unprefixed));
+    expansions.set(profile, expanded);
+  }
+  return expanded;
+}
+
 function expandSettings(node: ProfileNode, useExpand: readonly string[], unprefixed: readonly string[]): FlagSetting[] {
   const settings: FlagSetting[] = [];
   const words = (variable: string) => trackedWords(node.variables.get(variable) ?? { text: '', origins: [] });
@@ -497,13 +511,12 @@ export function effectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<st
   const forced = new Map<string, string>();
   const masked = new Map<string, string>();
   for (const [flag, on] of iuse) (on ? enabled : disabledBy).set(flag, 'IUSE');
-  const useExpand = stackedWords(profile, 'USE_EXPAND');
-  const unprefixed = stackedWords(profile, 'USE_EXPAND_UNPREFIXED');
+  const expanded = expandedSettings(profile);
   const whenStable = <T>(items: readonly T[]): readonly T[] => (stable ? items : []);
 
-  for (const node of profile.chain) {
+  for (const [index, node] of profile.chain.entries()) {
     const settings = [
-      ...expandSettings(node, useExpand, unprefixed),
+      ...expanded[index]!,
       ...node.use,
       ...whenStable(node.useStable),
       ...matchingSettings(node.packageUse, candidate),
