@@ -1,5 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,34 +5,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addReviewSection, formatReviewHtml, REVIEW_SECTIONS } from '../../src/review/html.js';
 import { reviewLayers } from '../../src/review/review.js';
 import { createOverlayFixture } from '../helpers/fixture-overlay.js';
+import { chromium, HAS_CHROMIUM, measuredFrom } from '../helpers/chromium.js';
 import { makeTempDir, removeTempDirs } from '../helpers/git.js';
 
 afterAll(removeTempDirs);
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = resolve('test-output');
 const EXAMPLE_LAYERS = resolve('examples/layers');
-
-/** Runs headless Chromium on `url` with `args`, returning what it prints. */
-async function chromium(url: string, ...args: string[]): Promise<string> {
-  const profile = await makeTempDir('nano-overlay-chromium-');
-  return execFileSync(
-    CHROMIUM,
-    [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      `--user-data-dir=${profile}`,
-      ...args,
-      url,
-    ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, maxBuffer: 64 * 1024 * 1024 },
-  );
-}
 
 describe('the review page', () => {
   it('is self-contained: styles inline, no scripts, nothing loaded from elsewhere', async () => {
@@ -82,7 +59,7 @@ describe('the review page', () => {
     expect(page).toContain('coreos-base/demo-lean/demo-lean-0.0.1-r1.ebuild → demo-lean-0.0.1.ebuild');
   });
 
-  it.skipIf(!existsSync(CHROMIUM))('shows in Chromium the summary, badges with reasons, collapsed new files and wrapped long lines', async () => {
+  it.skipIf(!HAS_CHROMIUM)('shows in Chromium the summary, badges with reasons, collapsed new files and wrapped long lines', async () => {
     const upstream = await createOverlayFixture({ layout: 'scripts' });
     const layers = join(await makeTempDir(), 'layers');
     await cp(EXAMPLE_LAYERS, layers, { recursive: true, verbatimSymlinks: true });
@@ -97,7 +74,7 @@ describe('the review page', () => {
     const measured = join(OUTPUT, 'review-measured.html');
     await writeFile(measured, page.replace('</body>', `<script>${MEASURE}</script></body>`));
     const dom = await chromium(pathToFileURL(measured).href, '--dump-dom', '--window-size=1280,2000', '--virtual-time-budget=5000');
-    const found = JSON.parse(/<pre id="measured">([\s\S]*?)<\/pre>/.exec(dom)?.[1]?.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>') ?? '{}');
+    const found = measuredFrom(dom);
     expect(found.summaryRows).toEqual(['demo-lean-package', 'demo-init-agent-optional', 'demo-files-motd-optional', 'demo-lean-profile', 'total']);
     expect(found.summaryVisible).toBe(true);
     expect(found.reasons).toContain('guarded: !agent | runs only under USE !agent (stock default on)');

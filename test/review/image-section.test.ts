@@ -1,6 +1,8 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { chromium, HAS_CHROMIUM, measuredFrom } from '../helpers/chromium.js';
 import { git, makeTempDir } from '../helpers/git.js';
 import { PORTAGE_PYTHON, usePortageExample } from '../helpers/portage.js';
 import { reviewLayers } from '../../src/review/review.js';
@@ -48,7 +50,32 @@ describe.skipIf(!PORTAGE_PYTHON)("review's Image section on the bundled example"
     expect(formatReviewHtml(report)).toContain('<section id="image"><h2>Image</h2>');
   }, 300_000);
 
+  it.skipIf(!HAS_CHROMIUM)('shows the Image section in Chromium: listed in the contents, counts and why-chains visible', async () => {
+    const report = await reviewLayers({ upstream, layersDir: layers, since: first, image: {} });
+    const page = join(await makeTempDir('nano-overlay-image-page-'), 'review.html');
+    await writeFile(page, formatReviewHtml(report).replace('</body>', `<script>${MEASURE_IMAGE}</script></body>`));
+    const found = measuredFrom(await chromium(pathToFileURL(page).href, '--dump-dom', '--window-size=1280,2000', '--virtual-time-budget=5000'));
+    expect(found.listed).toBe(true);
+    expect(found.visible).toBe(true);
+    expect(found.items).toContain('coreos/amd64/lean/prod: adds net-misc/demo-agent-1.4.2coreos-base/demo-lean-0.0.1-r1 → net-misc/demo-agent-1.4.2 (RDEPEND)');
+    expect((found.items as string[]).some((item) => /coreos-base\/demo-lean under coreos\/amd64\/lean\/prod: 9 packages/.test(item))).toBe(true);
+  }, 300_000);
+
   it('leaves the section out unless asked for', async () => {
     expect((await reviewLayers({ upstream, layersDir: layers })).image).toBeUndefined();
   }, 120_000);
 });
+
+/** Runs in the page: whether a reader finds the Image section and what its list items say. */
+const MEASURE_IMAGE = `
+const section = document.getElementById('image');
+const out = {
+  listed: [...document.querySelectorAll('a[href="#image"]')].length > 0,
+  visible: section !== null && section.checkVisibility() && section.getBoundingClientRect().height > 0,
+  items: section ? [...section.querySelectorAll('li')].filter((item) => item.checkVisibility()).map((item) => item.textContent) : [],
+};
+const pre = document.createElement('pre');
+pre.id = 'measured';
+pre.textContent = JSON.stringify(out);
+document.body.append(pre);
+`;
