@@ -21,6 +21,7 @@ import { atomMatches } from '../portage/atoms.js';
 import { parseIuse } from '../portage/iuse.js';
 import { portageMetadata } from '../portage/metadata-cache.js';
 import { effectiveUse, loadProfile } from '../portage/profiles.js';
+import { ProfileVisibility } from '../portage/visibility.js';
 import { locateUpstream } from '../upstream/locate.js';
 import { imageDefaults } from './image.js';
 import { loadLayersFrom } from './layer-set.js';
@@ -146,7 +147,9 @@ export async function compareStaticModel(trees: PortageTrees, image: ImageSet, m
     const repo = trees.repos.find((candidate) => candidate.name === pkg.repo);
     const metadata = repo && portageMetadata(repo, pkg.cpv);
     if (!metadata) continue;
-    const decisions = model(profile, pkg.cpv, parseIuse(metadata.IUSE ?? ''), { slot: pkg.slot });
+    const keywords = (metadata.KEYWORDS ?? '').split(/\s+/).filter(Boolean);
+    const { stable } = ProfileVisibility.of(profile).verdict({ cpv: pkg.cpv, repository: pkg.repo, slot: pkg.slot, subslot: pkg.subslot, keywords });
+    const decisions = model(profile, pkg.cpv, parseIuse(metadata.IUSE ?? ''), { slot: pkg.slot, repo: pkg.repo, stable });
     const modelUse = [...decisions].filter(([, decision]) => decision.enabled).map(([flag]) => flag).sort();
     if (modelUse.join(' ') !== pkg.use.join(' ')) {
       findings.push(

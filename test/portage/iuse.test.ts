@@ -17,8 +17,12 @@ describe('parseIuse', () => {
     expect(parseIuse('').size).toBe(0);
   });
 
-  it('lets a later entry win', () => {
-    expect(parseIuse('+a a').get('a')).toBe(false);
+  it('keeps a default through a later unsigned entry and lets a later signed one win, as Portage does', () => {
+    // portage.package.ebuild.config.setcpv: only +flag and -flag enter the package's internal USE.
+    expect(parseIuse('+a a').get('a')).toBe(true);
+    expect(parseIuse('+a -a').get('a')).toBe(false);
+    expect(parseIuse('-a +a a').get('a')).toBe(true);
+    expect(parseIuse('a').get('a')).toBe(false);
   });
 
   it.each(['${IUSE_EXTRA}', '++a', '+', 'a?', '-'])('rejects %j', (token) => {

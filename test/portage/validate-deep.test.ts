@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cp, mkdir, readFile, writeFile, appendFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { makeTempDir } from '../helpers/git.js';
+import { git, makeTempDir } from '../helpers/git.js';
 import { PORTAGE_PYTHON, usePortageExample } from '../helpers/portage.js';
 import { locateUpstream } from '../../src/upstream/locate.js';
 import { loadLayersFrom } from '../../src/workflow/layer-set.js';
@@ -97,6 +97,26 @@ describe.skipIf(!PORTAGE_PYTHON)('validate --deep on the bundled example', () =>
       const findings = await compareStaticModel(trees, image, forgetsPackageUse);
       expect(findings.map((entry) => [entry.code, entry.level])).toContainEqual(['StaticModelDisagrees', 'error']);
       expect(findings.map((entry) => entry.message).join('\n')).toMatch(/app-shells\/demo-shell-5\.2_p15 .*model USE="", Portage USE="readline"/);
+    } finally {
+      await located.close();
+    }
+  }, 300_000);
+
+  it('asks the static model as plain validate does: a stable version reads package.use.stable.mask', async () => {
+    const clone = join(await makeTempDir('nano-overlay-stable-'), 'scripts');
+    git(upstream, 'clone', '-q', upstream, clone);
+    const profile = join(clone, 'sdk_container/src/third_party/portage-stable/profiles/default/linux/amd64/demo');
+    // demo-shell is stable on amd64: Portage masks readline for it, whatever package.use says.
+    await writeFile(join(profile, 'package.use.stable.mask'), 'app-shells/demo-shell readline\n');
+    await writeFile(join(profile, 'eapi'), '5\n'); // the .stable files need EAPI 5 profiles
+    git(clone, 'add', '-A');
+    git(clone, '-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-q', '-m', 'mask readline for stable demo-shell');
+    const located = await locateUpstream(clone);
+    try {
+      const trees = await portageTrees(located, await loadLayersFrom(EXAMPLE_LAYERS));
+      const image = await resolveImage(trees, 'coreos-base/demo-base', 'coreos/amd64/generic/prod');
+      expect(image.packages.find((pkg) => pkg.cp === 'app-shells/demo-shell')?.use).toEqual([]);
+      expect(await compareStaticModel(trees, image)).toEqual([]);
     } finally {
       await located.close();
     }
