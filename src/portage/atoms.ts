@@ -184,6 +184,11 @@ export function atomKey(atom: Atom): string {
  * them; USE dependencies are not checked, as they depend on the candidate's configuration.
  */
 export function atomMatches(atom: Atom, candidate: PackageCandidate): boolean {
+  // Most atoms name another package: a prefix test answers them without parsing the version.
+  if (!candidate.cpv.startsWith(`${atom.category}/${atom.package}`)) {
+    if (!candidate.cpv.includes('/')) throw new InputError(`invalid package '${candidate.cpv}': expected category/package-version`);
+    return false;
+  }
   const slash = candidate.cpv.indexOf('/');
   const split = splitPackageVersion(candidate.cpv.slice(slash + 1));
   if (slash < 0 || !split) throw new InputError(`invalid package '${candidate.cpv}': expected category/package-version`);
