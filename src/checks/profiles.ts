@@ -1,5 +1,4 @@
 import { loadProfile, stackedWords, type Profile } from '../portage/profiles.js';
-import type { ReadableTree } from '../tree/types.js';
 import type { CheckContext } from './context.js';
 
 /**
@@ -17,7 +16,10 @@ export interface NamedProfile {
 
 const cache = new WeakMap<CheckContext, Map<string, Promise<NamedProfile[]>>>();
 
-function load(context: CheckContext, tree: ReadableTree, key: string, names: readonly string[]): Promise<NamedProfile[]> {
+/** Loads `names` from the `side` tree once per validation (the same names from the same side share one load). */
+function load(context: CheckContext, side: Side, names: readonly string[]): Promise<NamedProfile[]> {
+  const tree = side === 'before' ? context.before : context.after;
+  const key = `${side}:${names.join(' ')}`;
   let entries = cache.get(context);
   if (!entries) {
     entries = new Map();
@@ -34,19 +36,19 @@ function load(context: CheckContext, tree: ReadableTree, key: string, names: rea
 
 /** The stock profiles (values.yaml `profiles.stock`) as the upstream or the patched overlay defines them. */
 export function stockProfiles(context: CheckContext, side: Side): Promise<NamedProfile[]> {
-  return load(context, side === 'before' ? context.before : context.after, `stock:${side}`, context.input.profiles.stock);
+  return load(context, side, context.input.profiles.stock);
 }
 
 /** The Nano profiles of the patched overlay that exist there (a layer set may configure profiles it does not add). */
 export async function existingNanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
   const names: string[] = [];
   for (const name of context.input.profiles.nano) if ((await context.after.list(`profiles/${name}`)).length) names.push(name);
-  return load(context, context.after, `nano-existing:after`, names);
+  return load(context, 'after', names);
 }
 
 /** The Nano profiles (values.yaml `profiles.nano`) of the patched overlay. */
 export function nanoProfiles(context: CheckContext): Promise<NamedProfile[]> {
-  return load(context, context.after, 'nano:after', context.input.profiles.nano);
+  return load(context, 'after', context.input.profiles.nano);
 }
 
 /**
