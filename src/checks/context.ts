@@ -42,8 +42,11 @@ export interface CheckInput {
   readonly result: ApplyResult;
   readonly upstream: { readonly overlay: ReadableTree; readonly portageStable?: ReadableTree | undefined };
   readonly profiles: ProfileConfig;
-  /** Ebuild metadata known from outside the static model (Portage's cache, say), asked before reading ebuilds statically. */
-  readonly metadata?: MetadataProvider | undefined;
+  /**
+   * Ebuild metadata known from outside the static model (Portage's cache, say) for the upstream as
+   * it is and for the tree after the layers, asked before reading ebuilds statically.
+   */
+  readonly metadata?: { readonly before?: MetadataProvider | undefined; readonly after?: MetadataProvider | undefined } | undefined;
 }
 
 /** A check: a small module that yields findings, in the style of pkgcheck. */

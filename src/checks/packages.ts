@@ -253,8 +253,8 @@ function packagesOf(context: CheckContext): { before: Packages; after: Packages 
   let entry = cache.get(context);
   if (!entry) {
     const portageStable = context.input.upstream.portageStable;
-    const provider = context.input.metadata;
-    entry = { before: new Packages(context.before, portageStable, provider), after: new Packages(context.after, portageStable, provider) };
+    const { before, after } = context.input.metadata ?? {};
+    entry = { before: new Packages(context.before, portageStable, before), after: new Packages(context.after, portageStable, after) };
     cache.set(context, entry);
   }
   return entry;

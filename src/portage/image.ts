@@ -8,10 +8,11 @@ import type { ApplyResult } from '../layers/apply.js';
 import type { LoadedLayers } from '../workflow/layer-set.js';
 import { applyRendered } from '../workflow/apply.js';
 import type { UpstreamTrees } from '../upstream/locate.js';
-import type { ChangeSet, ReadableTree } from '../tree/types.js';
+import type { ReadableTree } from '../tree/types.js';
 import { boardForProfile, type BoardSettings } from './board.js';
 import { bridgeModuleText, callPortage, findPortage, type PortageOptions } from './bridge.js';
-import { extractRepository, portageCacheDir, type ExtractedRepository } from './portage-trees.js';
+import { extractRepository, portageCacheDir, repositorySources, type ExtractedRepository, type RepositorySource } from './portage-trees.js';
+import { REGEN_STAMP_PREFIX } from './metadata-cache.js';
 
 /** A package of an image, as Portage installed it from its binary package. */
 export interface ImagePackage {
@@ -64,12 +65,6 @@ export interface PortageTrees {
   readonly portageStable: ReadableTree;
 }
 
-function changesUnder(changes: ChangeSet | undefined, prefix: string): ChangeSet {
-  const found: ChangeSet = new Map();
-  for (const [path, entry] of changes ?? []) if (path.startsWith(`${prefix}/`)) found.set(path.slice(prefix.length + 1), entry);
-  return found;
-}
-
 /**
  * Extracts portage-stable and coreos-overlay at `commit` from git objects, with the layers applied
  * when `layers` is given, into the content-keyed cache.
@@ -77,19 +72,16 @@ function changesUnder(changes: ChangeSet | undefined, prefix: string): ChangeSet
 export async function portageTrees(upstream: UpstreamTrees, layers: LoadedLayers | undefined, commit = upstream.commit): Promise<PortageTrees> {
   if (!upstream.portageStablePrefix) throw new InputError('Portage needs portage-stable beside the overlay: pass a flatcar/scripts repository');
   const applied = layers ? await applyRendered(upstream, layers.rendered, { commit }) : undefined;
-  const overlayTree = applied ? applied.overlay.base : await upstream.openTree('overlay', commit);
-  const stableTree = await upstream.openTree('portage-stable', commit);
+  const sources = await repositorySources(upstream, applied, commit);
   const scripts = applied?.scripts ?? (upstream.scriptsRoot ? await upstream.openTree('root', commit) : undefined);
-  const repos = await Promise.all([
-    extractRepository({ name: 'portage-stable', tree: stableTree, changes: changesUnder(applied?.scripts?.changes, upstream.portageStablePrefix) }),
-    extractRepository({ name: 'coreos-overlay', tree: overlayTree, changes: applied?.overlay.changes ?? new Map() }),
-  ]);
-  return { repos, scripts, overlay: applied?.overlay ?? overlayTree, portageStable: stableTree, ...(applied ? { applied } : {}) };
+  const repos = await Promise.all(sources.map(extractRepository));
+  const [stable, overlay] = sources as [RepositorySource, RepositorySource];
+  return { repos, scripts, overlay: applied?.overlay ?? overlay.tree, portageStable: stable.tree, ...(applied ? { applied } : {}) };
 }
 
 /** The file marking a repository's metadata as generated (with this bash: another one may read more ebuilds). */
 function regenStamp(options: PortageOptions): string {
-  return `.nano-overlay-regen-${createHash('sha256').update(options.bash ? resolve(options.bash) : '').digest('hex').slice(0, 12)}`;
+  return `${REGEN_STAMP_PREFIX}${createHash('sha256').update(options.bash ? resolve(options.bash) : '').digest('hex').slice(0, 12)}`;
 }
 
 /** Generates metadata with egencache for repositories not yet generated; the ebuilds it could not read. */

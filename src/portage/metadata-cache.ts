@@ -1,6 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ExtractedRepository } from './portage-trees.js';
+import { parseIuse } from './iuse.js';
+import type { EbuildMetadata, EbuildRef, MetadataProvider } from './metadata.js';
+import { contentKey, portageCacheDir, type ExtractedRepository, type RepositorySource } from './portage-trees.js';
+
+/** The start of the file name egencache's run leaves in a generated repository's metadata/ (see generateMetadata). */
+export const REGEN_STAMP_PREFIX = '.nano-overlay-regen-';
 
 /** An ebuild's metadata as Portage generated it (md5-cache keys: EAPI, SLOT, IUSE, KEYWORDS, RDEPEND, INHERIT, …). */
 export type PortageMetadata = Readonly<Record<string, string>>;
@@ -20,4 +25,40 @@ export function portageMetadata(repo: Pick<ExtractedRepository, 'location'>, cpv
     if (equals > 0) metadata[line.slice(0, equals)] = line.slice(equals + 1);
   }
   return metadata;
+}
+
+/**
+ * A MetadataProvider answering from Portage's own md5-cache where the bridge already generated it
+ * for exactly these repositories (their content keys name the extracted trees), and from nothing
+ * otherwise: the static reading then stands in. Portage sources every ebuild, so what the static
+ * model cannot read (IUSE built in eclasses or from variables) comes out as Portage sees it.
+ */
+export function portageCacheProvider(sources: readonly RepositorySource[]): MetadataProvider {
+  const locations = new Map<string, string | undefined>();
+  const generated = (source: RepositorySource): string | undefined => {
+    if (!locations.has(source.name)) {
+      const location = join(portageCacheDir(), 'trees', `${source.name}-${contentKey(source)}`);
+      const stamped = existsSync(join(location, 'metadata')) && readdirSync(join(location, 'metadata')).some((name) => name.startsWith(REGEN_STAMP_PREFIX));
+      locations.set(source.name, stamped ? location : undefined);
+    }
+    return locations.get(source.name);
+  };
+  return {
+    async metadata(ebuild: EbuildRef): Promise<EbuildMetadata | undefined> {
+      const source = sources.find((candidate) => candidate.name === ebuild.repo);
+      const location = source && generated(source);
+      const cached = location ? portageMetadata({ location }, ebuild.cpv) : undefined;
+      if (!cached) return undefined;
+      const [slot, subslot] = (cached.SLOT ?? '0').split('/');
+      return {
+        eapi: cached.EAPI ?? '0',
+        slot: slot!,
+        subslot,
+        keywords: (cached.KEYWORDS ?? '').split(/\s+/).filter(Boolean),
+        iuse: parseIuse(cached.IUSE ?? ''),
+        requiredUse: cached.REQUIRED_USE ?? '',
+        notUnderstood: [],
+      };
+    },
+  };
 }

@@ -20,6 +20,29 @@ export interface RepositorySource {
   readonly changes: ChangeSet;
 }
 
+/**
+ * portage-stable and coreos-overlay of `upstream` at `commit`, in that order, with the changes the
+ * layers made to each (`applied`, the result of applying them there), as Portage gets them.
+ */
+export async function repositorySources(
+  upstream: { readonly portageStablePrefix?: string; openTree(part: 'overlay' | 'portage-stable', commit?: string): Promise<ReadableTree> },
+  applied: { readonly overlay: { readonly base: ReadableTree; readonly changes: ChangeSet }; readonly scripts?: { readonly changes: ChangeSet } | undefined } | undefined,
+  commit?: string,
+): Promise<RepositorySource[]> {
+  const prefix = upstream.portageStablePrefix ?? 'portage-stable';
+  return [
+    { name: 'portage-stable', tree: await upstream.openTree('portage-stable', commit), changes: changesUnder(applied?.scripts?.changes, prefix) },
+    { name: 'coreos-overlay', tree: applied ? applied.overlay.base : await upstream.openTree('overlay', commit), changes: applied?.overlay.changes ?? new Map() },
+  ];
+}
+
+/** The changes below `prefix`, with paths relative to it. */
+function changesUnder(changes: ChangeSet | undefined, prefix: string): ChangeSet {
+  const found: ChangeSet = new Map();
+  for (const [path, entry] of changes ?? []) if (path.startsWith(`${prefix}/`)) found.set(path.slice(prefix.length + 1), entry);
+  return found;
+}
+
 /** A repository extracted on disk, named by the hash of its content. */
 export interface ExtractedRepository {
   readonly name: string;

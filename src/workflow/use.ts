@@ -6,6 +6,8 @@ import { InputError } from '../errors.js';
 import { atomKey, atomMatches, parseAtom } from '../portage/atoms.js';
 import { parseEbuildPath } from '../portage/ebuild-path.js';
 import { loadProfile } from '../portage/profiles.js';
+import { portageCacheProvider } from '../portage/metadata-cache.js';
+import { repositorySources } from '../portage/portage-trees.js';
 import type { ReadableTree } from '../tree/types.js';
 import { locateUpstream } from '../upstream/locate.js';
 import { applyRendered } from './apply.js';
@@ -96,10 +98,13 @@ export async function useReport(request: UseRequest): Promise<UseReport> {
   try {
     const layersDir = resolve(request.layersDir ?? '.');
     const patched = existsSync(join(layersDir, 'patches', 'series'));
-    const overlay = patched ? (await applyRendered(upstream, (await loadLayersFrom(layersDir)).rendered)).overlay : await upstream.openTree('overlay');
+    const applied = patched ? await applyRendered(upstream, (await loadLayersFrom(layersDir)).rendered) : undefined;
+    const overlay = applied ? applied.overlay : await upstream.openTree('overlay');
     const portageStable = upstream.portageStablePrefix ? await upstream.openTree('portage-stable') : undefined;
     const profile = await loadProfile(overlay, `profiles/${request.profile}`, portageStable ? { masters: portageStable } : {});
-    const packages = new Packages(overlay, portageStable);
+    // Portage's own metadata where the bridge generated it for this content; the static reading otherwise.
+    const provider = portageStable ? portageCacheProvider(await repositorySources(upstream, applied)) : undefined;
+    const packages = new Packages(overlay, portageStable, provider);
     const names = request.all ? await allPackages([overlay, ...(portageStable ? [portageStable] : [])]) : [...new Set(atoms.map(atomKey))];
     const versions: UseVersion[] = [];
     for (const cp of names) {

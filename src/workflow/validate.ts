@@ -6,6 +6,9 @@ import { locateUpstream, type UpstreamTrees } from '../upstream/locate.js';
 import { fileVerdicts, type FileVerdict } from '../verdicts/index.js';
 import { applyRendered } from './apply.js';
 import { loadLayersFrom, type LoadedLayers } from './layer-set.js';
+import { portageCacheProvider } from '../portage/metadata-cache.js';
+import type { MetadataProvider } from '../portage/metadata.js';
+import { repositorySources } from '../portage/portage-trees.js';
 
 export interface ValidateRequest {
   readonly layersDir?: string;
@@ -86,10 +89,23 @@ export async function applyAndCheck(
     result,
     upstream: { overlay: result.overlay.base, portageStable },
     profiles: profileConfig(set),
+    ...(portageStable ? { metadata: await portageMetadataSides(upstream, result, commit) } : {}),
   });
   const findings = (await Promise.all(checks.map((check) => check.run(context)))).flat();
   const verdicts = await fileVerdicts(context);
   return { result, findings: sortFindings(findings, set.layers.map((layer) => layer.name)), verdicts };
+}
+
+/**
+ * Portage's own metadata for the upstream and for the tree after the layers, where the Portage bridge
+ * generated it for exactly this content (`image` or `validate --deep` ran on it); the static reading
+ * fills in the rest.
+ */
+async function portageMetadataSides(upstream: UpstreamTrees, result: ApplyResult, commit: string): Promise<{ before: MetadataProvider; after: MetadataProvider }> {
+  return {
+    before: portageCacheProvider(await repositorySources(upstream, undefined, commit)),
+    after: portageCacheProvider(await repositorySources(upstream, result, commit)),
+  };
 }
 
 /** The profiles to judge stock and Nano USE by: `profiles.stock` and `profiles.nano` in values.yaml. */
