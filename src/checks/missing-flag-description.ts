@@ -1,3 +1,4 @@
+import { describedFlags } from '../edits/metadata.js';
 import type { Check } from './context.js';
 import { finding, type Finding } from './finding.js';
 import { packagesAfter, type Packages } from './packages.js';
@@ -29,12 +30,6 @@ export const missingFlagDescriptionCheck: Check = {
     return findings;
   },
 };
-
-/** The flags a metadata.xml describes (`<flag name="…">`), comments left out. */
-function describedFlags(xml: string): Set<string> {
-  const code = xml.replace(/<!--[\s\S]*?-->/g, '');
-  return new Set([...code.matchAll(/<flag\s+name\s*=\s*["']([^"']+)["']/g)].map((match) => match[1]!));
-}
 
 /** The flags `profiles/use.desc` of either repository describes (`flag - description` lines). */
 async function globalFlags(packages: Packages): Promise<Set<string>> {

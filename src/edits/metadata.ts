@@ -9,9 +9,8 @@ import type { EditContext, EditResult, MetadataFlag } from './types.js';
  * describes the flag, whatever the words; comments are not read as descriptions.
  */
 export function applyMetadataFlag(text: string, edit: MetadataFlag, ctx: EditContext): EditResult {
-  const code = text.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, ' '));
-  const named = new RegExp(`<flag\\s+name\\s*=\\s*["']${edit.flag.replace(/[+.]/g, '\\$&')}["']`);
-  if (named.test(code)) return { text, status: 'already-applied' };
+  if (describedFlags(text).has(edit.flag)) return { text, status: 'already-applied' };
+  const code = withoutComments(text);
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
   const unit = /^([ \t]+)</m.exec(code)?.[1] ?? '\t';
   const flagLine = (indent: string) => `${indent}<flag name="${edit.flag}">${escapeXml(edit.description.trim())}</flag>${eol}`;
@@ -26,6 +25,16 @@ export function applyMetadataFlag(text: string, edit: MetadataFlag, ctx: EditCon
   if (!end) throw missingAnchor(ctx, '</pkgmetadata> to add a <use> block before');
   const block = `${unit}<use>${eol}${flagLine(unit + unit)}${unit}</use>${eol}`;
   return { text: splice(text, end.index, end.index, block), status: 'applied' };
+}
+
+/** The flags a metadata.xml describes (`<flag name="…">`), commented-out entries left out. */
+export function describedFlags(xml: string): Set<string> {
+  return new Set([...withoutComments(xml).matchAll(/<flag\s+name\s*=\s*["']([^"']+)["']/g)].map((match) => match[1]!));
+}
+
+/** `xml` with its comments blanked out, every other character where it was. */
+function withoutComments(xml: string): string {
+  return xml.replace(/<!--[\s\S]*?-->/g, (comment) => comment.replace(/[^\n]/g, ' '));
 }
 
 function escapeXml(text: string): string {

@@ -194,8 +194,10 @@ async function run(layersDir: string, state: RebaseState, upstream: Upstream, re
     let resolvedTemplates: readonly string[] = [];
     // Without a recorded conflict, the work tree is one a killed run was still making.
     if (resolving && index === state.next && state.worktree && state.conflict) {
-      if (state.templates) resolvedTemplates = await checkEditedTemplates(current, rebase, trees, state.templates);
-      else result = await takeResolution(rebase, rootDir(state.worktree.path, upstream, rebase.root), manifestChange, writer);
+      if (state.templates) {
+        await checkEditedTemplates(current, rebase, trees, state.templates);
+        resolvedTemplates = state.templates;
+      } else result = await takeResolution(rebase, rootDir(state.worktree.path, upstream, rebase.root), manifestChange, writer);
       await removeConflictWorktree(upstream.repoDir, state.worktree, layersDir);
       state.worktree = undefined;
       state.conflict = undefined;
@@ -325,9 +327,9 @@ async function writeMovedLayer(
 /**
  * `--continue` after a stop on templated patch files: the layer as the layer set holds it now (its
  * templates and variables edited by hand) must make exactly the change the rebase computed (the
- * work tree's content); returns the templates, which are then kept as they are.
+ * work tree's content), else an InputError; the templates are then kept as they are.
  */
-async function checkEditedTemplates(current: LoadedLayers, rebase: LayerRebase, trees: RootTrees<PendingTree>, templates: readonly string[]): Promise<readonly string[]> {
+async function checkEditedTemplates(current: LoadedLayers, rebase: LayerRebase, trees: RootTrees<PendingTree>, templates: readonly string[]): Promise<void> {
   const name = rebase.rendered.layer.name;
   const edited = current.rendered.find((layer) => layer.layer.name === name);
   if (!edited) throw new InputError(`layer '${name}' is no longer in the series; run 'nano-overlay rebase --abort'`, SERIES_FILE);
@@ -341,7 +343,6 @@ async function checkEditedTemplates(current: LoadedLayers, rebase: LayerRebase, 
     if (sameEntry(await after(outcome.changes, path), await after(wanted, path))) continue;
     throw new InputError(`${templates.join(', ')} does not render to the change in the work tree yet: ${path} differs; edit it, then run rebase --continue again`, edited.layer.manifestFile);
   }
-  return templates;
 }
 
 /** Removes the named layers: their series lines, manifests, patches and overlay files. */

@@ -71,6 +71,11 @@ describe('rebase --onto', () => {
     const failed = await continueRebase(layers).catch((error: Error) => error);
     expect(String(failed)).toMatch(/the edited layer does not apply at the new upstream: .*demo-files-0-r4\.ebuild/);
     await writeFile(manifest, (await readFile(manifest, 'utf8')).replace('keywords: amd64 arm64', 'keywords: amd64 arm64 riscv'));
+    // A template that applies but makes another change is refused too, and the rebase stays stopped.
+    await writeFile(join(layers, template), templateText.replace('+    if use {{layer.flags.[0].name}}; then\n', '+    if use {{layer.flags.[0].name}} && true; then\n'));
+    const other = await continueRebase(layers).catch((error: Error) => error);
+    expect(String(other)).toMatch(/does not render to the change in the work tree yet: .*demo-files-0-r4\.ebuild differs/);
+    await writeFile(join(layers, template), templateText);
     const resumed = await continueRebase(layers);
     expect(resumed.done).toBe(true);
     expect(await readFile(join(layers, template), 'utf8')).toBe(templateText);
