@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntax.js';
 import { childrenOf, lineOf } from './ebuild.js';
 
 /**
@@ -53,6 +53,15 @@ export function evaluateGlobalScope(root: Node, state: ShellState, source: strin
 
 /** Bash glob matching of `text` against `pattern` (`*`, `?`, `[…]`), as `[[ x == pattern ]]` and `case` do. */
 export function globMatches(pattern: string, text: string): boolean {
+  let compiled = globRegexes.get(pattern);
+  if (!compiled) globRegexes.set(pattern, (compiled = globRegex(pattern)));
+  return compiled.test(text);
+}
+
+/** Compiled glob patterns: the same few patterns are matched against many substrings. */
+const globRegexes = new Map<string, RegExp>();
+
+function globRegex(pattern: string): RegExp {
   let regex = '';
   for (let i = 0; i < pattern.length; i++) {
     const char = pattern[i]!;
@@ -68,7 +77,7 @@ export function globMatches(pattern: string, text: string): boolean {
     } else if (char === '\\' && i + 1 < pattern.length) regex += escapeRegex(pattern[++i]!);
     else regex += escapeRegex(char);
   }
-  return new RegExp(`^${regex}$`, 's').test(text);
+  return new RegExp(`^${regex}$`, 's');
 }
 
 function escapeRegex(text: string): string {
