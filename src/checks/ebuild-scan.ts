@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../portage/syntax.js';
 import { childrenOf, lineOf, unquoted, withBashTree } from '../portage/ebuild.js';
 import { parseDepend, type DependNode } from '../portage/depend.js';
 import { BlobCache, codeFingerprint, derivationCode } from '../cache/blob-cache.js';

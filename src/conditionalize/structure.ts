@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../portage/syntax.js';
 import { childrenOf, withBashTree } from '../portage/ebuild.js';
 
 /** A top-level variable assignment, with its place in the text. */

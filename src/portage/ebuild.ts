@@ -1,7 +1,8 @@
 import { createRequire } from 'node:module';
-import type { Node, Parser, Tree } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import { InputError, locate } from '../errors.js';
 import { parseDepend, type DependNode } from './depend.js';
+import { plainTree, type SyntaxNode } from './syntax.js';
 
 /**
  * Ebuilds read as bash with tree-sitter: top-level assignments, inherits, phase functions, the USE
@@ -37,12 +38,20 @@ export function loadBashParser(): Promise<Parser> {
   return bashParser;
 }
 
-/** How many parsed trees stay cached: the same ebuild texts are read by several checks and, across a range of commits, again and again. */
-const TREE_CACHE_SIZE = 64;
-const treeCache = new Map<string, Tree>();
+/**
+ * How much source text the cached trees may hold (in characters; a tree takes some hundred bytes a
+ * character): the same ebuild and eclass texts are read by several checks and, across a range of
+ * commits, again and again.
+ */
+const TREE_CACHE_TEXT = 2_000_000;
+const treeCache = new Map<string, SyntaxNode>();
+let cachedText = 0;
 
-/** The parsed tree of `text`, from the cache when the same text was parsed recently (least recently used trees are freed). */
-async function parsedTree(text: string, source: string | undefined): Promise<Tree> {
+/**
+ * The plain syntax tree of `text` (see syntax.ts), from the cache when the same text was parsed
+ * recently; `source` names the text in errors.
+ */
+export async function parseBash(text: string, source?: string): Promise<SyntaxNode> {
   const cached = treeCache.get(text);
   if (cached) {
     treeCache.delete(text);
@@ -51,51 +60,58 @@ async function parsedTree(text: string, source: string | undefined): Promise<Tre
   }
   const tree = (await loadBashParser()).parse(text);
   if (!tree) throw new InputError('bash parser returned no tree', source);
-  treeCache.set(text, tree);
-  if (treeCache.size > TREE_CACHE_SIZE) {
-    const [oldest, evicted] = treeCache.entries().next().value as [string, Tree];
-    treeCache.delete(oldest);
-    evicted.delete();
+  let root: SyntaxNode;
+  try {
+    root = plainTree(tree, text);
+  } finally {
+    tree.delete();
   }
-  return tree;
+  treeCache.set(text, root);
+  cachedText += text.length;
+  for (const oldest of treeCache.keys()) {
+    if (cachedText <= TREE_CACHE_TEXT || oldest === text) break;
+    treeCache.delete(oldest);
+    cachedText -= oldest.length;
+  }
+  return root;
 }
 
 /**
  * Parses `text` as bash and passes the root node to `use`. Throws an InputError at the first syntax
  * error, naming `source`, unless `tolerant` is set: then the tree may hold `ERROR` nodes
  * (tree-sitter-bash rejects some valid bash, such as extglobs inside `[[ ]]`). Trees are cached by
- * text; `use` must not keep nodes beyond its call.
+ * text and shared: `use` must not change them.
  */
-export async function withBashTree<T>(text: string, source: string | undefined, use: (root: Node) => T, tolerant = false): Promise<T> {
-  const tree = await parsedTree(text, source);
-  if (!tolerant && tree.rootNode.hasError) {
-    const error = firstError(tree.rootNode);
+export async function withBashTree<T>(text: string, source: string | undefined, use: (root: SyntaxNode) => T, tolerant = false): Promise<T> {
+  const root = await parseBash(text, source);
+  if (!tolerant && root.hasError) {
+    const error = firstError(root);
     throw new InputError('not valid bash', locate(source ?? 'ebuild', (error?.startPosition.row ?? 0) + 1));
   }
-  return use(tree.rootNode);
+  return use(root);
 }
 
-function firstError(node: Node): Node | undefined {
+function firstError(node: SyntaxNode): SyntaxNode | undefined {
   if (node.type === 'ERROR' || node.isMissing) return node;
   for (const child of node.children) {
-    const found = child?.hasError ? firstError(child) : undefined;
+    const found = child.hasError ? firstError(child) : undefined;
     if (found) return found;
   }
   return undefined;
 }
 
-/** The node's children without the nulls web-tree-sitter may report. */
-export function childrenOf(node: Node): Node[] {
-  return node.children.filter((child): child is Node => child !== null);
+/** The node's children, named and anonymous. */
+export function childrenOf(node: SyntaxNode): readonly SyntaxNode[] {
+  return node.children;
 }
 
 /** 1-based line of a node's start. */
-export function lineOf(node: Node): number {
+export function lineOf(node: SyntaxNode): number {
   return node.startPosition.row + 1;
 }
 
 /** The text a word, string (`"…"`), raw string (`'…'`) or array (`( … )`) holds, without its quotes or parentheses. */
-export function unquoted(node: Node): string {
+export function unquoted(node: SyntaxNode): string {
   const text = node.text;
   if (node.type === 'string' || node.type === 'raw_string' || node.type === 'array') return text.slice(1, -1);
   return text;
@@ -130,7 +146,7 @@ export interface EbuildModel {
   readonly functions: readonly EbuildFunction[];
 }
 
-function assignmentOf(node: Node): EbuildAssignment | undefined {
+function assignmentOf(node: SyntaxNode): EbuildAssignment | undefined {
   const name = node.childForFieldName('name');
   const value = node.childForFieldName('value');
   const operator = childrenOf(node).find((child) => child.type === '=' || child.type === '+=');
@@ -179,7 +195,7 @@ export interface FlagUse {
 
 const FLAG_COMMANDS: ReadonlySet<string> = new Set(['use', 'usex', 'usev', 'use_enable', 'use_with', 'in_iuse']);
 
-function walk(node: Node, visit: (node: Node) => void): void {
+function walk(node: SyntaxNode, visit: (node: SyntaxNode) => void): void {
   visit(node);
   for (const child of childrenOf(node)) walk(child, visit);
 }

@@ -1,8 +1,8 @@
 import { BlobCache, blobId, codeFingerprint, derivationCode } from '../cache/blob-cache.js';
 import { InputError } from '../errors.js';
 import type { EbuildPath } from './ebuild-path.js';
-import type { Tree } from 'web-tree-sitter';
-import { loadBashParser } from './ebuild.js';
+import type { SyntaxNode } from './syntax.js';
+import { parseBash } from './ebuild.js';
 import { parseIuse } from './iuse.js';
 import { ebuildVariables, evaluateGlobalScope, ShellState, type CommandHandler } from './shell-eval.js';
 
@@ -97,8 +97,8 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
   const state = new ShellState(ebuildVariables(ebuild.category, ebuild.package, ebuild.version, ebuild.revision));
   const collected = new Map<string, string[]>(ACCUMULATED.map((name) => [name, []]));
   const notUnderstood: { variable: string; reason: string }[] = [];
-  const eclasses = new Map<string, Tree | undefined>();
-  for (const [name, eclassText] of eclassTexts) eclasses.set(name, eclassText === undefined ? undefined : await eclassTree(eclassText));
+  const eclasses = new Map<string, SyntaxNode | undefined>();
+  for (const [name, eclassText] of eclassTexts) eclasses.set(name, eclassText === undefined ? undefined : await parseBash(eclassText, `eclass/${name}.eclass`));
 
   let depth = 0;
   const onCommand: CommandHandler = (command, args, _node, current) => {
@@ -112,7 +112,7 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
       const saved = ACCUMULATED.map((name) => ({ name, value: current.get(name), why: current.unknown.get(name) ?? '' }));
       for (const name of ACCUMULATED) current.set(name, '', '');
       depth++;
-      evaluateGlobalScope(found.rootNode, current, `eclass/${eclass}.eclass`, onCommand);
+      evaluateGlobalScope(found, current, `eclass/${eclass}.eclass`, onCommand);
       depth--;
       for (const { name, value, why } of saved) {
         const added = current.get(name);
@@ -123,12 +123,7 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
       }
     }
   };
-  const tree = await parse(text);
-  try {
-    evaluateGlobalScope(tree.rootNode, state, ebuild.path, onCommand);
-  } finally {
-    tree.delete();
-  }
+  evaluateGlobalScope(await parseBash(text, ebuild.path), state, ebuild.path, onCommand);
 
   const read = (name: string): string => {
     const value = state.get(name);
@@ -151,30 +146,6 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
   }
   const requiredUse = [read('REQUIRED_USE'), ...collected.get('REQUIRED_USE')!].filter((part) => part.trim()).join(' ');
   return { eapi, slot, subslot, keywords, iuse, requiredUse, notUnderstood };
-}
-
-/** Parsed eclasses by text: the same few hundred eclasses are read for every ebuild. */
-const eclassTrees = new Map<string, Tree>();
-const ECLASS_TREES_KEPT = 1024;
-
-async function parse(text: string): Promise<Tree> {
-  const tree = (await loadBashParser()).parse(text);
-  if (!tree) throw new InputError('bash parser returned no tree');
-  return tree;
-}
-
-async function eclassTree(text: string): Promise<Tree> {
-  let tree = eclassTrees.get(text);
-  if (!tree) {
-    tree = await parse(text);
-    if (eclassTrees.size >= ECLASS_TREES_KEPT) {
-      const [oldest, evicted] = eclassTrees.entries().next().value as [string, Tree];
-      eclassTrees.delete(oldest);
-      evicted.delete();
-    }
-    eclassTrees.set(text, tree);
-  }
-  return tree;
 }
 
 /** Reads every eclass `text` inherits, transitively (names as written; `${…}` names are left unread), into `texts`. */

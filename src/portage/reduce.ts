@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from './syntax.js';
 import { formatDepend, parseDepend, resolveConditionals } from './depend.js';
 import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './ebuild.js';
 import { BlobCache, codeFingerprint, derivationCode } from '../cache/blob-cache.js';

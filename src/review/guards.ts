@@ -1,4 +1,4 @@
-import type { Node } from 'web-tree-sitter';
+import type { SyntaxNode as Node } from '../portage/syntax.js';
 import { DEPEND_VARIABLES, childrenOf, unquoted, withBashTree } from '../portage/ebuild.js';
 
 /**
