@@ -24,8 +24,8 @@ export function registerValidateCommand(program: Command): void {
         await validateRangeCommand(options.upstream, options.layers, options.range, format);
         return;
       }
-      const { validateLayers } = await import('../workflow/validate.js');
-      const plain = await validateLayers({ upstream: options.upstream, layersDir: options.layers, ...(options.ref ? { ref: options.ref } : {}) });
+      const { validateLayersMemoized } = await import('../workflow/validate-memo.js');
+      const plain = await validateLayersMemoized({ upstream: options.upstream, layersDir: options.layers, ...(options.ref ? { ref: options.ref } : {}) });
       const definition = plain.findings.find((found) => (DEFINITION_CODES as readonly string[]).includes(found.code));
       if (definition && format === 'human') {
         const where = definition.path === null ? '' : ` (${definition.path}${definition.line === null ? '' : `:${definition.line}`})`;

@@ -28,6 +28,20 @@ export function portageMetadata(repo: Pick<ExtractedRepository, 'location'>, cpv
 }
 
 /**
+ * The extracted trees the bridge has generated metadata for, by name: what portageCacheProvider can
+ * answer from, so a memo of results it fed is keyed by it.
+ */
+export function generatedMetadataTrees(): string[] {
+  const trees = join(portageCacheDir(), 'trees');
+  const names = existsSync(trees) ? readdirSync(trees).filter((name) => !name.startsWith('.')) : [];
+  return names.filter((name) => isGenerated(join(trees, name))).sort();
+}
+
+function isGenerated(location: string): boolean {
+  return existsSync(join(location, 'metadata')) && readdirSync(join(location, 'metadata')).some((name) => name.startsWith(REGEN_STAMP_PREFIX));
+}
+
+/**
  * A MetadataProvider answering from Portage's own md5-cache where the bridge already generated it
  * for exactly these repositories (their content keys name the extracted trees), and from nothing
  * otherwise: the static reading then stands in. Portage sources every ebuild, so what the static
@@ -38,8 +52,7 @@ export function portageCacheProvider(sources: readonly RepositorySource[]): Meta
   const generated = (source: RepositorySource): string | undefined => {
     if (!locations.has(source.name)) {
       const location = join(portageCacheDir(), 'trees', `${source.name}-${contentKey(source)}`);
-      const stamped = existsSync(join(location, 'metadata')) && readdirSync(join(location, 'metadata')).some((name) => name.startsWith(REGEN_STAMP_PREFIX));
-      locations.set(source.name, stamped ? location : undefined);
+      locations.set(source.name, isGenerated(location) ? location : undefined);
     }
     return locations.get(source.name);
   };

@@ -9,12 +9,15 @@ import { loadLayersFrom, type LoadedLayers } from './layer-set.js';
 import { portageCacheProvider } from '../portage/metadata-cache.js';
 import type { MetadataProvider } from '../portage/metadata.js';
 import { repositorySources } from '../portage/portage-trees.js';
+import type { ReadableTree } from '../tree/types.js';
 
 export interface ValidateRequest {
   readonly layersDir?: string;
   readonly upstream: string;
   readonly ref?: string;
   readonly checks?: readonly Check[];
+  /** Wraps the layer set's directory before it is read (to record the reads, say). */
+  readonly wrapLayers?: (tree: ReadableTree) => ReadableTree;
 }
 
 /** The result of `validate`, in the shape `--json` prints. */
@@ -47,7 +50,7 @@ export async function validateLayers(request: ValidateRequest): Promise<Validati
     const upstreamInfo = { path: upstream.repoDir, ref: upstream.ref, commit: upstream.commit, overlayPrefix: upstream.overlayPrefix };
     let loaded;
     try {
-      loaded = await loadLayersFrom(request.layersDir);
+      loaded = await loadLayersFrom(request.layersDir, request.wrapLayers);
     } catch (error) {
       if (!(error instanceof LayerDefinitionError)) throw error;
       const problem = finding(error.code, 'error', error.what, { layer: error.layer ?? null, path: error.location?.replace(/:\d+$/, '') ?? null, line: lineOf(error.location) });

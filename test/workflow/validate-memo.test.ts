@@ -1,0 +1,81 @@
+import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { generatedMetadataTrees } from '../../src/portage/metadata-cache.js';
+import { portageCacheDir } from '../../src/portage/portage-trees.js';
+import { validateLayersMemoized } from '../../src/workflow/validate-memo.js';
+import { validateLayers } from '../../src/workflow/validate.js';
+import { createOverlayFixture } from '../helpers/fixture-overlay.js';
+import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
+
+afterAll(removeTempDirs);
+
+let saved: string | undefined;
+let cacheRoot: string;
+beforeEach(async () => {
+  saved = process.env.NANO_OVERLAY_CACHE;
+  cacheRoot = await makeTempDir('nano-overlay-memo-cache-');
+  process.env.NANO_OVERLAY_CACHE = cacheRoot;
+});
+afterEach(() => {
+  if (saved === undefined) delete process.env.NANO_OVERLAY_CACHE;
+  else process.env.NANO_OVERLAY_CACHE = saved;
+});
+
+async function storedEntries(): Promise<string[]> {
+  const dir = join(cacheRoot, 'v1', 'validate-report');
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+/** Marks the stored report so that a hit is told from a recomputation. */
+async function markStored(): Promise<void> {
+  for (const file of await storedEntries()) {
+    const entry = JSON.parse(await readFile(file, 'utf8'));
+    entry.value.upstream.path = 'from the memo';
+    await writeFile(file, JSON.stringify(entry));
+  }
+}
+
+describe('the validate report memo', () => {
+  it('returns the stored report only while the layer set, the commit and the bridge metadata are what it was computed from', async () => {
+    const fixture = await createOverlayFixture({ layout: 'scripts' });
+    const layers = join(await makeTempDir(), 'layers');
+    await cp(resolve('examples/layers'), layers, { recursive: true, verbatimSymlinks: true });
+    const request = { upstream: fixture.dir, layersDir: layers };
+
+    const first = await validateLayersMemoized(request);
+    expect(first).toEqual(await validateLayers(request));
+    expect(first.ok).toBe(true);
+    expect(await storedEntries()).toHaveLength(1);
+    await markStored();
+    expect((await validateLayersMemoized(request)).upstream.path).toBe('from the memo');
+
+    // An edited patch is a miss, and the new report sees the edit.
+    const patch = join(layers, 'patches/demo-files-motd-optional/0001-motd-optional.patch');
+    const original = await readFile(patch, 'utf8');
+    await writeFile(patch, original.replace('IUSE="containers +motd"', 'IUSE="containers motd"'));
+    const edited = await validateLayersMemoized(request);
+    expect(edited.upstream.path).toBe(fixture.dir);
+    expect(edited.findings.map((found) => found.code)).toContain('FlagDefaultChangesStock');
+    await writeFile(patch, original);
+    await markStored();
+    expect((await validateLayersMemoized(request)).ok).toBe(true);
+
+    // A new file in a listed directory is a miss.
+    await writeFile(join(layers, 'overlay', 'stray.txt'), 'x\n');
+    expect((await validateLayersMemoized(request)).upstream.path).toBe(fixture.dir);
+
+    // So is another commit, and metadata the bridge generated since.
+    await markStored();
+    git(fixture.dir, 'commit', '-q', '--allow-empty', '-m', 'empty');
+    expect((await validateLayersMemoized(request)).upstream.path).toBe(fixture.dir);
+    await markStored();
+    const generated = join(portageCacheDir(), 'trees', 'coreos-overlay-0123', 'metadata');
+    await mkdir(generated, { recursive: true });
+    await writeFile(join(generated, '.nano-overlay-regen-stamp'), '');
+    expect(generatedMetadataTrees()).toEqual(['coreos-overlay-0123']);
+    expect((await validateLayersMemoized(request)).upstream.path).toBe(fixture.dir);
+  });
+
+});
