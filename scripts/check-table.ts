@@ -35,7 +35,7 @@ function sentences(doc: string): string[] {
   return doc.split(/(?<=\.)\s+(?=[A-Z`])/).map((sentence) => sentence.replace(/\.$/, ''));
 }
 
-/** The rows a doc comment gives: for each code mention, the rest of its sentence after `:`, its clause, or its sentence. */
+/** The rows a doc comment gives: for each code mention, what follows its `:` up to the next mention, its clause, or its sentence. */
 export function rowsOf(doc: string): CheckRow[] {
   const rows: CheckRow[] = [];
   for (const sentence of sentences(doc)) {
@@ -45,7 +45,9 @@ export function rowsOf(doc: string): CheckRow[] {
       const start = mention.index! + mention[0].length;
       const end = mentions[index + 1]?.index ?? sentence.length;
       const clause = sentence.slice(start, end).replace(/^:\s*/, '').replace(/(,\s*and|,|\s+and)\s*$/, '').trim();
-      const finding = sentence.slice(start).startsWith(':') ? sentence.slice(start + 1).trim() : clause.split(' ').length >= 4 ? clause : sentence.replace(mention[0], codes.join(', '));
+      // After a colon the description runs to the next mention: a bulleted list of codes is one sentence.
+      const described = sentence.slice(start + 1, end).replace(/[;,]?\s*(-\s*)?$/, '').trim();
+      const finding = sentence.slice(start).startsWith(':') ? described : clause.split(' ').length >= 4 ? clause : sentence.replace(mention[0], codes.join(', '));
       rows.push({ codes, level: mention[2]!, finding });
     });
   }
