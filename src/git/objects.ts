@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { nameFromBytes } from '../tree/paths.js';
 import { gitEnvironment } from './run.js';
 
 /** The kinds of object git stores. */
@@ -190,7 +191,7 @@ export function parseTree(data: Buffer, oidBytes = 20): TreeEntry[] {
     if (space < 0 || nul < 0 || nul + 1 + oidBytes > data.length) throw new Error('malformed git tree object');
     entries.push({
       mode: data.toString('latin1', position, space),
-      name: data.toString('utf8', space + 1, nul),
+      name: nameFromBytes(data, space + 1, nul),
       oid: data.toString('hex', nul + 1, nul + 1 + oidBytes),
     });
     position = nul + 1 + oidBytes;

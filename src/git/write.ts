@@ -3,12 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError } from '../errors.js';
 import { EMPTY_TREE } from '../tree/memory.js';
+import { pathBytes } from '../patch/text.js';
 import { treePath } from '../tree/paths.js';
 import type { ChangeSet, ReadableTree } from '../tree/types.js';
 import { assertWritable } from '../tree/write-check.js';
 import { ObjectReader } from './objects.js';
 import { GitCommandError, gitText, runGit } from './run.js';
 import { GitTree } from './tree.js';
+
+const NUL = Buffer.of(0);
 
 /** Runs `work` with a private scratch directory that is removed afterwards. */
 async function withScratchDir<T>(work: (dir: string) => Promise<T>): Promise<T> {
@@ -67,10 +70,10 @@ export async function writeTree(repoDir: string, base: string | undefined, chang
     const env = { GIT_INDEX_FILE: join(dir, 'index') };
     await runGit(repoDir, base ? ['read-tree', base] : ['read-tree', '--empty'], { env });
     if (deletions.length > 0) {
-      await runGit(repoDir, ['update-index', '-z', '--force-remove', '--stdin'], { env, input: deletions.map((path) => `${path}\0`).join('') });
+      await runGit(repoDir, ['update-index', '-z', '--force-remove', '--stdin'], { env, input: Buffer.concat(deletions.map((path) => Buffer.concat([pathBytes(path), NUL]))) });
     }
     if (writes.length > 0) {
-      const info = writes.map(({ path, entry }, index) => `${entry.mode} ${oids[index]}\t${path}\0`).join('');
+      const info = Buffer.concat(writes.map(({ path, entry }, index) => Buffer.concat([Buffer.from(`${entry.mode} ${oids[index]}\t`), pathBytes(path), NUL])));
       await runGit(repoDir, ['update-index', '-z', '--index-info'], { env, input: info });
     }
     return gitText(repoDir, ['write-tree'], { env });

@@ -1,7 +1,7 @@
 import { lstat, mkdir, readFile, readlink, rm, rmdir, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DiskTree, writeChanges } from '../tree/disk.js';
-import { treePath } from '../tree/paths.js';
+import { fsPath, treePath } from '../tree/paths.js';
 import type { ChangeSet, FileEntry } from '../tree/types.js';
 import { assertWritable } from '../tree/write-check.js';
 
@@ -40,10 +40,10 @@ export class LayerSetWriter {
     await assertWritable(new DiskTree(this.dir), new Map([[relative, entry]]), this.dir);
     await this.record(relative);
     this.touched.push(relative);
-    await mkdir(dirname(full), { recursive: true });
-    await rm(full, { force: true });
-    if (entry.mode === '120000') await symlink(entry.data.toString('utf8'), full);
-    else await writeFile(full, entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
+    await mkdir(fsPath(dirname(full)), { recursive: true });
+    await rm(fsPath(full), { force: true });
+    if (entry.mode === '120000') await symlink(entry.data, fsPath(full));
+    else await writeFile(fsPath(full), entry.data, { mode: entry.mode === '100755' ? 0o755 : 0o644 });
     return true;
   }
 
@@ -61,9 +61,9 @@ export class LayerSetWriter {
     await assertWritable(new DiskTree(this.dir), new Map([[relative, null]]), this.dir);
     await this.record(relative);
     this.touched.push(relative);
-    await rm(full, { force: true });
+    await rm(fsPath(full), { force: true });
     for (let current = dirname(full); current.startsWith(`${this.dir}/`); current = dirname(current)) {
-      if (!(await rmdir(current).then(() => true, () => false))) break;
+      if (!(await rmdir(fsPath(current)).then(() => true, () => false))) break;
     }
     return true;
   }
@@ -84,10 +84,11 @@ export class LayerSetWriter {
 }
 
 async function isSame(full: string, entry: FileEntry): Promise<boolean> {
-  const info = await lstat(full).catch(() => undefined);
+  const path = fsPath(full);
+  const info = await lstat(path).catch(() => undefined);
   if (!info) return false;
-  if (info.isSymbolicLink()) return entry.mode === '120000' && (await readlink(full)) === entry.data.toString('utf8');
+  if (info.isSymbolicLink()) return entry.mode === '120000' && (await readlink(path, { encoding: 'buffer' })).equals(entry.data);
   if (!info.isFile() || entry.mode === '120000') return false;
   if ((info.mode & 0o100 ? '100755' : '100644') !== entry.mode) return false;
-  return (await readFile(full)).equals(entry.data);
+  return (await readFile(path)).equals(entry.data);
 }

@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, type Stats } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, type Dirent, type Stats } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { treePath } from './paths.js';
+import { pathBytes } from '../patch/text.js';
+import { fsPath, nameFromBytes, treePath } from './paths.js';
 import type { FileEntry, PathKind, ReadableTree } from './types.js';
 /*
  * The file system is used synchronously: a tree is read and written file by file, and synchronous
@@ -23,10 +24,10 @@ export class DiskTree implements ReadableTree {
     const full = join(this.root, normal);
     let fd: number;
     try {
-      fd = openSync(full, constants.O_RDONLY | constants.O_NOFOLLOW);
+      fd = openSync(fsPath(full), constants.O_RDONLY | constants.O_NOFOLLOW);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ELOOP' || !this.isRealDirectory(dirname(normal))) return undefined;
-      return { mode: '120000', data: Buffer.from(readlinkSync(full), 'utf8') };
+      return { mode: '120000', data: readlinkSync(fsPath(full), { encoding: 'buffer' }) };
     }
     try {
       const stats = fstatSync(fd);
@@ -46,8 +47,8 @@ export class DiskTree implements ReadableTree {
     }
     const paths: string[] = [];
     const walk = (relative: string): void => {
-      for (const entry of readdirSync(join(this.root, relative), { withFileTypes: true })) {
-        const path = relative ? `${relative}/${entry.name}` : entry.name;
+      for (const { name, entry } of directoryEntries(join(this.root, relative))) {
+        const path = relative ? `${relative}/${name}` : name;
         // Only the tree's own `.git` is skipped: one deeper down is content that every writer refuses.
         if (entry.isDirectory() && (path !== '.git' || start !== '')) walk(path);
         else if (entry.isFile() || entry.isSymbolicLink()) paths.push(path);
@@ -74,8 +75,8 @@ export class DiskTree implements ReadableTree {
     let entries = this.entries.get(dir);
     if (entries === undefined) {
       try {
-        const listed = readdirSync(join(this.root, dir), { withFileTypes: true });
-        entries = new Map(listed.map((entry) => [entry.name, entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'link' : 'file']));
+        const listed = directoryEntries(join(this.root, dir));
+        entries = new Map(listed.map(({ name, entry }) => [name, entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'link' : 'file']));
       } catch {
         entries = null;
       }
@@ -89,16 +90,26 @@ export class DiskTree implements ReadableTree {
     if (dir === '.') return true;
     this.realRoot ??= realpathSync.native(this.root);
     try {
-      return realpathSync.native(join(this.root, dir)) === join(this.realRoot, dir);
+      return realpathSync.native(fsPath(join(this.root, dir)), { encoding: 'buffer' }).equals(pathBytes(join(this.realRoot, dir)));
     } catch {
       return false;
     }
   }
 }
 
+/**
+ * The entries of a directory with their names as paths hold them: read as UTF-8, and again as bytes
+ * when a name is not UTF-8 (U+FFFD in the first reading), so that no name stands for another.
+ */
+function directoryEntries(dir: string): { name: string; entry: Dirent | Dirent<Buffer> }[] {
+  const listed = readdirSync(fsPath(dir), { withFileTypes: true });
+  if (!listed.some((entry) => entry.name.includes('\uFFFD'))) return listed.map((entry) => ({ name: entry.name, entry }));
+  return readdirSync(fsPath(dir), { withFileTypes: true, encoding: 'buffer' }).map((entry) => ({ name: nameFromBytes(entry.name), entry }));
+}
+
 function lstatOrUndefined(path: string): Stats | undefined {
   try {
-    return lstatSync(path);
+    return lstatSync(fsPath(path));
   } catch {
     return undefined;
   }

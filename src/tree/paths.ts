@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import { InputError } from '../errors.js';
+import { decodePath, hasEscapedBytes, pathBytes } from '../patch/text.js';
 
 /**
  * Normalises a path that is meant to stay inside a tree's root and returns it relative to that root.
@@ -18,6 +19,20 @@ export function treePath(path: string, source?: string): string {
     throw new InputError(`empty path`, source);
   }
   return normal.replace(/\/$/, '');
+}
+
+/**
+ * A path as the file system is to be given it: the string itself, or, when it holds bytes that are
+ * not UTF-8 (kept as escapes by decodePath), exactly those bytes.
+ */
+export function fsPath(path: string): string | Buffer {
+  return hasEscapedBytes(path) ? pathBytes(path) : path;
+}
+
+/** A file name's bytes as a path string: ASCII as it is, anything else through decodePath (so no byte is lost). */
+export function nameFromBytes(bytes: Buffer, start = 0, end = bytes.length): string {
+  for (let index = start; index < end; index++) if (bytes[index]! >= 0x80) return decodePath(bytes.toString('latin1', start, end));
+  return bytes.toString('latin1', start, end);
 }
 
 /** True when `path` is `dir` itself or lies below it. An empty `dir` contains every path. */

@@ -19,6 +19,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { InputError } from '../errors.js';
 import { DiskTree } from './disk.js';
+import { fsPath } from './paths.js';
 import type { ChangeSet, FileEntry } from './types.js';
 import { assertWritable } from './write-check.js';
 
@@ -83,7 +84,7 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
     const deletes = ordered.some(([, entry]) => entry === null);
     for (const [index, [path, entry]] of ordered.entries()) {
       current = path;
-      const target = join(root, path);
+      const target = fsPath(join(root, path));
       if (operations[index]!.existed) renameSync(target, join(home, 'backup', String(index)));
       if (!entry) {
         removeEmptyParents(root, path);
@@ -91,7 +92,7 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
       }
       const dir = dirname(path);
       if (dir !== '.' && !made.has(dir) && (deletes || tree.kindOf(dir) !== 'directory')) {
-        mkdirSync(join(root, dir), { recursive: true });
+        mkdirSync(fsPath(join(root, dir)), { recursive: true });
         made.add(dir);
       }
       create(target, entry);
@@ -219,19 +220,20 @@ function rollBack(home: string, journal: Journal): void {
   for (let index = journal.operations.length - 1; index >= 0; index--) {
     const { path, write, existed } = journal.operations[index]!;
     const target = join(journal.root, path);
+    const targetBytes = fsPath(target);
     const backup = join(home, 'backup', String(index));
     const backedUp = existed && existsNoFollow(backup);
     if (existed && !backedUp) continue;
     if (write) {
       try {
-        unlinkSync(target);
+        unlinkSync(targetBytes);
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
     }
     if (backedUp) {
-      mkdirSync(dirname(target), { recursive: true });
-      renameSync(backup, target);
+      mkdirSync(fsPath(dirname(target)), { recursive: true });
+      renameSync(backup, targetBytes);
     } else {
       removeEmptyParents(journal.root, path);
     }
@@ -282,9 +284,9 @@ function removeStaleClaims(home: string): void {
 }
 
 /** Writes one entry at a path where nothing stands: a symlink, or a file with its executable bit. */
-function create(file: string, entry: FileEntry): void {
+function create(file: string | Buffer, entry: FileEntry): void {
   if (entry.mode === '120000') {
-    symlinkSync(entry.data.toString('utf8'), file);
+    symlinkSync(entry.data, file);
     return;
   }
   const fd = openSync(file, 'wx', entry.mode === '100755' ? 0o777 : 0o666);
@@ -299,7 +301,7 @@ function create(file: string, entry: FileEntry): void {
 function removeEmptyParents(root: string, path: string): void {
   for (let dir = dirname(path); dir !== '.'; dir = dirname(dir)) {
     try {
-      rmdirSync(join(root, dir));
+      rmdirSync(fsPath(join(root, dir)));
     } catch {
       break;
     }

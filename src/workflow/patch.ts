@@ -1,10 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { formatInputError, InputError, locate } from '../errors.js';
+import { formatInputError, InputError } from '../errors.js';
 import { applyPatchSet, type PatchSetResult } from '../patch/apply-tree.js';
 import { parsePatch } from '../patch/parse.js';
-import { hasEscapedBytes, printable } from '../patch/text.js';
-import type { FilePatch } from '../patch/types.js';
 import { patchJson, patchText } from '../report/patch.js';
 import { DiskTree, recoverWrites, writeChanges } from '../tree/disk.js';
 
@@ -45,7 +43,6 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
     const input = options.input ?? (await readPatch(options.patchFile));
     const patches = parsePatch(input, name, { strip: options.strip ?? 1 });
     if (!patches.length) throw new InputError('no patch found in the input', name);
-    refuseUndecodableNames(patches);
     const blobs = options.threeWay ? await (await import('../patch/blob-source.js')).gitBlobSource(directory) : undefined;
     let result: PatchSetResult;
     try {
@@ -66,17 +63,6 @@ export async function runPatch(options: PatchCommandOptions): Promise<PatchComma
   } catch (error) {
     if (error instanceof InputError) return { exitCode: 2, output: formatInputError(error) };
     throw error;
-  }
-}
-
-/**
- * Refuses file names that are not UTF-8: the parser keeps their bytes, but the directory is read and
- * written by Unicode names, which would name another file (one with U+FFFD in its name).
- */
-function refuseUndecodableNames(patches: readonly FilePatch[]): void {
-  for (const patch of patches) {
-    const path = [patch.oldPath, patch.newPath].find((name) => name !== null && hasEscapedBytes(name));
-    if (path) throw new InputError(`file name '${printable(path)}' is not UTF-8, which a directory cannot be patched by`, locate(patch.source ?? '<patch>', patch.sourceLine));
   }
 }
 

@@ -140,17 +140,6 @@ describe('file names as git writes them', () => {
     expect([...changes.keys()].map((path) => pathBytes(path).toString('latin1'))).toEqual(['caf\xe9.txt']);
   });
 
-  it('refuses to patch a directory by a name that is not UTF-8 rather than write another name', async () => {
-    const name = Buffer.from('caf\xe9.txt', 'latin1');
-    const dir = await tempDir();
-    await writeFiles(dir, { 'caf\uFFFD.txt': 'one\n' });
-    const before = await snapshotDir(dir);
-    const patch = Buffer.concat([Buffer.from('--- a/'), name, Buffer.from('\n+++ b/'), name, Buffer.from('\n@@ -1 +1 @@\n-one\n+two\n')]);
-    const outcome = await runPatch({ input: patch, patchFile: 'latin1.patch', directory: dir });
-    expect(outcome).toEqual({ exitCode: 2, output: "file name 'caf\\351.txt' is not UTF-8, which a directory cannot be patched by (latin1.patch:1)" });
-    expect(await snapshotDir(dir)).toEqual(before);
-  });
-
   it('keeps valid UTF-8 names as they are', () => {
     const [patch] = parsePatch('diff --git "a/caf\\303\\251 \\342\\234\\223.txt" "b/caf\\303\\251 \\342\\234\\223.txt"\nnew file mode 100644\n');
     expect(patch!.newPath).toBe('café ✓.txt');
