@@ -1,6 +1,7 @@
 import {
   closeSync,
   existsSync,
+  linkSync,
   lstatSync,
   mkdirSync,
   openSync,
@@ -29,12 +30,13 @@ import { assertWritable } from './write-check.js';
  * for a directory outside any repository, or on another file system, `.nano-overlay-write` at its
  * root). A journal naming every operation is written before the first file of the tree is touched;
  * every old file is moved aside into the transaction rather than deleted, and new files are written
- * in place under names that did not exist. A failure rolls the operations back; a run killed
+ * into the transaction first and then linked in place under names that did not exist. A failure rolls the operations back; a run killed
  * half-way is rolled back by the next run that writes (or recovers) the same directory, so the tree
  * is always exactly as before or exactly as after.
  *
  * Layout of the transaction directory: `owner` (the writing process), `journal.json` (the
- * operations), `backup/<n>` (what stood at the path of operation n before).
+ * operations), `backup/<n>` (what stood at the path of operation n before), `staged/<n>` (what
+ * operation n writes).
  */
 
 const HOME = 'nano-overlay-write';
@@ -72,6 +74,9 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
   const journal: Journal = { root: resolve(root), operations };
   claim(home, root);
   try {
+    // New files are written where the transaction lives and linked into place later: creating a file
+    // costs far more in a directory of its own than among its fellows, and nothing is in the tree yet.
+    for (const [index, [, entry]] of ordered.entries()) if (entry) create(join(home, 'staged', String(index)), entry);
     writeFileSync(join(home, `${JOURNAL}.tmp`), JSON.stringify(journal));
     renameSync(join(home, `${JOURNAL}.tmp`), join(home, JOURNAL));
   } catch (error) {
@@ -95,7 +100,7 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
         mkdirSync(fsPath(join(root, dir)), { recursive: true });
         made.add(dir);
       }
-      create(target, entry);
+      moveIn(join(home, 'staged', String(index)), target);
     }
   } catch (error) {
     try {
@@ -119,8 +124,12 @@ function standsThere(tree: DiskTree, path: string, deleted: readonly string[]): 
 /** Removes a finished transaction: the backups it made (known by number, so nothing is searched), then the rest. */
 function removeFinished(home: string, operations: readonly Operation[]): void {
   try {
-    operations.forEach(({ existed }, index) => existed && unlinkSync(join(home, 'backup', String(index))));
+    operations.forEach(({ existed, write }, index) => {
+      if (existed) unlinkSync(join(home, 'backup', String(index)));
+      if (write) unlinkSync(join(home, 'staged', String(index)));
+    });
     rmdirSync(join(home, 'backup'));
+    rmdirSync(join(home, 'staged'));
     unlinkSync(join(home, 'owner'));
     rmdirSync(home);
   } catch {
@@ -176,6 +185,7 @@ function claim(home: string, root: string): void {
   try {
     rmSync(claiming, { recursive: true, force: true });
     mkdirSync(join(claiming, 'backup'), { recursive: true });
+    mkdirSync(join(claiming, 'staged'));
     writeFileSync(join(claiming, 'owner'), `${process.pid}\n`);
   } catch (error) {
     rmSync(claiming, { recursive: true, force: true });
@@ -283,6 +293,21 @@ function removeStaleClaims(home: string): void {
   }
 }
 
+/**
+ * Puts the staged file at `target`, where nothing may stand: a hard link fails rather than replace
+ * what another process put there meanwhile. Where the file system has no hard links, a rename after
+ * a check does.
+ */
+function moveIn(staged: string, target: string | Buffer): void {
+  try {
+    linkSync(staged, target);
+  } catch (error) {
+    if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
+    if (lstatOrUndefined(target)) throw error;
+    renameSync(staged, target);
+  }
+}
+
 /** Writes one entry at a path where nothing stands: a symlink, or a file with its executable bit. */
 function create(file: string | Buffer, entry: FileEntry): void {
   if (entry.mode === '120000') {
@@ -320,7 +345,7 @@ function existsNoFollow(path: string): boolean {
   return lstatOrUndefined(path) !== undefined;
 }
 
-function lstatOrUndefined(path: string) {
+function lstatOrUndefined(path: string | Buffer) {
   try {
     return lstatSync(path);
   } catch {
