@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FileEntry, PathKind, ReadableTree } from '../tree/types.js';
+import { pathKind } from '../tree/write-check.js';
 import { BlobCache, blobId } from './blob-cache.js';
 
 /**
@@ -46,23 +47,21 @@ export class RecordingTree implements ReadableTree {
   }
 
   async kind(path: string): Promise<PathKind> {
-    const kind = this.inner.kind ? await this.inner.kind(path) : (await this.inner.read(path)) ? 'file' : 'missing';
+    const kind = await pathKind(this.inner, path);
     this.reads.push({ op: 'kind', path, digest: kind });
     return kind;
   }
 }
 
 /** True when every recorded read gives the same answer in `tree` today. */
-export async function readsStillHold(tree: ReadableTree, reads: readonly RecordedRead[]): Promise<boolean> {
+async function readsStillHold(tree: ReadableTree, reads: readonly RecordedRead[]): Promise<boolean> {
   for (const recorded of reads) {
     const digest =
       recorded.op === 'read'
         ? entryDigest(await tree.read(recorded.path))
         : recorded.op === 'list'
           ? listDigest(await tree.list(recorded.path === '' ? undefined : recorded.path))
-          : tree.kind
-            ? await tree.kind(recorded.path)
-            : (await tree.read(recorded.path)) ? 'file' : 'missing';
+          : await pathKind(tree, recorded.path);
     if (digest !== recorded.digest) return false;
   }
   return true;
