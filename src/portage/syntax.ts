@@ -1,4 +1,6 @@
-import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Language, Node, Tree, TreeCursor } from 'web-tree-sitter';
 
 /**
  * Bash syntax trees as plain objects. Every read of a web-tree-sitter node crosses into wasm, and the
@@ -72,6 +74,12 @@ class PlainNode implements SyntaxNode {
   children: readonly PlainNode[] = NO_CHILDREN;
   /** The field name of each child by the child's index, when any child has one. */
   fields: (string | null)[] | undefined;
+  /**
+   * The node tree-sitter itself names for some fields, where it can differ from the first child the
+   * cursor gives the field to, and even lie deeper down: fields a node inherits from an aliased
+   * hidden rule (see inheritedFields), and every field in a tree with errors.
+   */
+  namedByField: Map<string, PlainNode | null> | undefined;
   hasError: boolean;
 
   constructor(
@@ -98,6 +106,7 @@ class PlainNode implements SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
+    if (this.namedByField?.has(name)) return this.namedByField.get(name)!;
     const index = this.fields ? this.fields.indexOf(name) : -1;
     return index < 0 ? null : this.children[index]!;
   }
@@ -111,21 +120,24 @@ class PlainNode implements SyntaxNode {
 export function plainTree(tree: Tree, source: string): SyntaxNode {
   const cursor = tree.walk();
   try {
-    // Only a tree with errors can hold missing nodes: asking each node costs a call into wasm.
     return new Copier(tree.language, new SourceText(source), tree.rootNode.hasError).copy(cursor);
   } finally {
     cursor.delete();
   }
 }
 
-/** Copies nodes with as few calls into wasm as it can: types, their namedness and field names are looked up by id. */
+/**
+ * Copies nodes with as few calls into wasm as it can: types, their namedness and field names are
+ * looked up by id. A tree with errors is rare and may hold missing nodes and fields the cursor and
+ * the node disagree on, so there each node is asked too.
+ */
 class Copier {
   private readonly named = new Map<number, boolean>();
 
   constructor(
     private readonly language: Language,
     private readonly source: SourceText,
-    private readonly mayMiss: boolean,
+    private readonly hasErrors: boolean,
   ) {}
 
   copy(cursor: TreeCursor): PlainNode {
@@ -133,7 +145,7 @@ class Copier {
     let named = this.named.get(typeId);
     if (named === undefined) this.named.set(typeId, (named = this.language.nodeTypeIsNamed(typeId)));
     const type = this.language.types[typeId] || 'ERROR';
-    const node = new PlainNode(this.source, type, named, this.mayMiss && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
+    const node = new PlainNode(this.source, type, named, this.hasErrors && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
     if (cursor.gotoFirstChild()) {
       const children: PlainNode[] = [];
       const fields: (string | null)[] = [];
@@ -149,7 +161,84 @@ class Copier {
       cursor.gotoParent();
       node.children = children;
       if (anyField) node.fields = fields;
+      const asked = this.hasErrors ? this.language.fields : inheritedFields().get(type);
+      if (asked) node.namedByField = this.namedByField(cursor.currentNode, node, asked);
     }
     return node;
   }
+
+  /** What tree-sitter's own childForFieldName answers for the fields `asked`, found among the copies below `copy`. */
+  private namedByField(real: Node, copy: PlainNode, asked: readonly (string | null)[]): Map<string, PlainNode | null> {
+    const named = new Map<string, PlainNode | null>();
+    for (const name of asked) {
+      if (name === null) continue;
+      const child = real.childForFieldName(name);
+      named.set(name, child ? (descendantLike(copy, child) ?? null) : null);
+    }
+    return named;
+  }
+}
+
+/** The first node below `root`, breadth first, with the type and range of `node`. */
+function descendantLike(root: PlainNode, node: Node): PlainNode | undefined {
+  const queue = [...root.children];
+  for (let index = 0; index < queue.length; index++) {
+    const candidate = queue[index]!;
+    if (candidate.startIndex === node.startIndex && candidate.endIndex === node.endIndex && candidate.type === node.type) return candidate;
+    queue.push(...candidate.children);
+  }
+  return undefined;
+}
+
+type GrammarRule = { type: string; name?: string; value?: string; content?: GrammarRule; members?: GrammarRule[] };
+let inherited: Map<string, string[]> | undefined;
+
+/**
+ * The fields tree-sitter may name below a node's own children, by node type, read from the bash
+ * grammar: where a rule holds an alias of a hidden rule with fields (`[[ a = b ]]` makes a
+ * binary_expression of `_test_command_binary_expression`), the node holding it inherits those fields,
+ * and tree-sitter's childForFieldName answers with the grandchild. Derived again for each grammar.
+ */
+function inheritedFields(): Map<string, string[]> {
+  if (inherited) return inherited;
+  const grammarFile = createRequire(import.meta.url).resolve('tree-sitter-bash/src/grammar.json');
+  const rules = (JSON.parse(readFileSync(grammarFile, 'utf8')) as { rules: Record<string, GrammarRule> }).rules;
+  const hidden = (rule: GrammarRule): rule is GrammarRule & { name: string } => rule.type === 'SYMBOL' && rule.name!.startsWith('_') && rule.name! in rules;
+  /** Calls `visit` on every rule inside `rule`, following hidden rules (each once) but not aliases. */
+  const walk = (rule: GrammarRule, visit: (inner: GrammarRule) => void, seen = new Set<string>()): void => {
+    visit(rule);
+    if (hidden(rule) && !seen.has(rule.name)) {
+      seen.add(rule.name);
+      walk(rules[rule.name]!, visit, seen);
+    }
+    if (rule.type !== 'ALIAS') for (const inner of [...(rule.members ?? []), ...(rule.content ? [rule.content] : [])]) walk(inner, visit, seen);
+  };
+  const fieldsOf = (rule: GrammarRule): Set<string> => {
+    const fields = new Set<string>();
+    walk(rule, (inner) => inner.type === 'FIELD' && fields.add(inner.name!));
+    return fields;
+  };
+  /** The aliases of hidden rules with fields inside `rule`. */
+  const aliases = (rule: GrammarRule): (GrammarRule & { content: GrammarRule & { name: string } })[] => {
+    const found: (GrammarRule & { content: GrammarRule & { name: string } })[] = [];
+    walk(rule, (inner) => {
+      if (inner.type === 'ALIAS' && inner.content && hidden(inner.content) && fieldsOf(rules[inner.content.name]!).size > 0) found.push(inner as never);
+    });
+    return found;
+  };
+  const table = new Map<string, Set<string>>();
+  const add = (type: string, rule: GrammarRule): void => {
+    for (const alias of aliases(rule)) {
+      const fields = table.get(type) ?? new Set<string>();
+      for (const field of fieldsOf(rules[alias.content.name]!)) fields.add(field);
+      table.set(type, fields);
+    }
+  };
+  for (const [name, rule] of Object.entries(rules)) {
+    if (!name.startsWith('_')) add(name, rule);
+    // A hidden rule aliased to a visible type is that type where it stands.
+    for (const alias of aliases(rule)) add(alias.value!, rules[alias.content.name]!);
+  }
+  inherited = new Map([...table].map(([type, fields]) => [type, [...fields].sort()]));
+  return inherited;
 }

@@ -1,36 +1,8 @@
 import fc from 'fast-check';
-import type { Node } from 'web-tree-sitter';
 import { describe, expect, it } from 'vitest';
 import { loadBashParser } from '../../src/portage/ebuild.js';
 import { plainTree, type SyntaxNode } from '../../src/portage/syntax.js';
-
-/** Everything the plain node offers, read from tree-sitter's node and from the copy, for every node and field name. */
-function described(node: Node | SyntaxNode, fieldNames: readonly string[]): unknown {
-  const children = (node.children as readonly (Node | SyntaxNode | null)[]).filter((child) => child !== null);
-  return {
-    type: node.type,
-    isNamed: node.isNamed,
-    isMissing: node.isMissing,
-    hasError: node.hasError,
-    text: node.text,
-    range: [node.startIndex, node.endIndex, node.startPosition.row, node.startPosition.column, node.endPosition.row, node.endPosition.column],
-    fields: Object.fromEntries(
-      fieldNames.map((name) => [name, [node.childForFieldName(name)?.startIndex ?? null, node.childrenForFieldName(name).filter((child) => child !== null).map((child) => child!.startIndex)]]),
-    ),
-    children: children.map((child) => described(child, fieldNames)),
-  };
-}
-
-async function bothTrees(source: string): Promise<[unknown, unknown]> {
-  const parser = await loadBashParser();
-  const tree = parser.parse(source)!;
-  try {
-    const fieldNames = tree.language.fields.filter((name): name is string => name !== null);
-    return [described(tree.rootNode, fieldNames), described(plainTree(tree, source), fieldNames)];
-  } finally {
-    tree.delete();
-  }
-}
+import { describedBothWays } from '../helpers/syntax.js';
 
 const FRAGMENTS = [
   'EAPI=8\n',
@@ -42,6 +14,8 @@ const FRAGMENTS = [
   '}\n',
   '\tdoins "${FILESDIR}"/x.conf\n',
   '[[ ${PV} == 9999* ]] && KEYWORDS="~amd64"\n',
+  '[[ $(ls "${D}") = icon-theme.cache ]] || x=$(( a ? b : c + 1 ))\n',
+  'for (( i = 0; i < n; i++ )); do :; done\n',
   'case ${ARCH} in amd64) X=1 ;; *) ;; esac\n',
   'cat <<-EOF\n\thé 😀\nEOF\n',
   'x=( a "b c" )\n',
@@ -56,7 +30,7 @@ describe('plain syntax trees', () => {
   it('answer every question the way tree-sitter nodes do, on well-formed and broken bash alike', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 12 }), async (parts) => {
-        const [expected, actual] = await bothTrees(parts.join(''));
+        const [expected, actual] = await describedBothWays(parts.join(''));
         expect(actual).toEqual(expected);
       }),
       { numRuns: 150 },
