@@ -152,14 +152,27 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
 async function readInherited(text: string, readEclass: EclassReader, texts: Map<string, string | undefined>): Promise<void> {
   const queue = [text];
   while (queue.length) {
-    const code = queue.shift()!.replace(/^[ \t]*#.*$/gm, '').replace(/\\\n/g, ' ');
-    for (const match of code.matchAll(/(?:^|[\s;&|()])inherit[ \t]+([^\n#;&|)]*)/g)) {
-      for (const eclass of match[1]!.split(/\s+/).filter(Boolean)) {
-        if (texts.has(eclass) || eclass.includes('$')) continue;
-        const eclassText = await readEclass(eclass);
-        texts.set(eclass, eclassText);
-        if (eclassText !== undefined) queue.push(eclassText);
-      }
+    for (const eclass of inheritedNames(queue.shift()!)) {
+      if (texts.has(eclass)) continue;
+      const eclassText = await readEclass(eclass);
+      texts.set(eclass, eclassText);
+      if (eclassText !== undefined) queue.push(eclassText);
     }
   }
+}
+
+/** The eclass names a text inherits literally, by text: every ebuild of a package reads the same eclasses. */
+const inheritedByText = new Map<string, readonly string[]>();
+const INHERITED_KEPT = 4096;
+
+function inheritedNames(text: string): readonly string[] {
+  let names = inheritedByText.get(text);
+  if (!names) {
+    const code = text.replace(/^[ \t]*#.*$/gm, '').replace(/\\\n/g, ' ');
+    const found = [...code.matchAll(/(?:^|[\s;&|()])inherit[ \t]+([^\n#;&|)]*)/g)].flatMap((match) => match[1]!.split(/\s+/));
+    names = found.filter((name) => name !== '' && !name.includes('$'));
+    if (inheritedByText.size >= INHERITED_KEPT) inheritedByText.delete(inheritedByText.keys().next().value!);
+    inheritedByText.set(text, names);
+  }
+  return names;
 }
