@@ -501,9 +501,22 @@ export interface EffectiveUseOptions {
  * variables and USE, `use.stable` (stable versions), matching `package.use` and `package.use.stable`
  * lines; then `use.force`/`package.use.force` (where `-flag` only un-forces) and
  * `use.mask`/`package.use.mask` (where `-flag` unmasks), each with its `.stable` twin for stable
- * versions; a masked flag is off even when forced. Only flags in IUSE are returned.
+ * versions; a masked flag is off even when forced. Only flags in IUSE are returned. The answer is
+ * shared by every caller asking the same question of the same profile: it must not be changed.
  */
-export function effectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<string, boolean>, opts: EffectiveUseOptions = {}): Map<string, FlagDecision> {
+export function effectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<string, boolean>, opts: EffectiveUseOptions = {}): ReadonlyMap<string, FlagDecision> {
+  let answers = effectiveUseAnswers.get(profile);
+  if (!answers) effectiveUseAnswers.set(profile, (answers = new Map()));
+  const key = JSON.stringify([cpv, [...iuse], opts.slot ?? null, opts.repo ?? null, opts.stable === true]);
+  let answer = answers.get(key);
+  if (!answer) answers.set(key, (answer = computeEffectiveUse(profile, cpv, iuse, opts)));
+  return answer;
+}
+
+/** Answers of effectiveUse by profile: the checks ask the same package of the same profile again and again. */
+const effectiveUseAnswers = new WeakMap<Profile, Map<string, ReadonlyMap<string, FlagDecision>>>();
+
+function computeEffectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<string, boolean>, opts: EffectiveUseOptions): Map<string, FlagDecision> {
   const candidate = { cpv, ...(opts.slot === undefined ? {} : { slot: opts.slot }), ...(opts.repo === undefined ? {} : { repo: opts.repo }) };
   const stable = opts.stable === true;
   const enabled = new Map<string, string>();
