@@ -204,40 +204,41 @@ function inheritedFields(): Map<string, string[]> {
   const grammarFile = createRequire(import.meta.url).resolve('tree-sitter-bash/src/grammar.json');
   const rules = (JSON.parse(readFileSync(grammarFile, 'utf8')) as { rules: Record<string, GrammarRule> }).rules;
   const hidden = (rule: GrammarRule): rule is GrammarRule & { name: string } => rule.type === 'SYMBOL' && rule.name!.startsWith('_') && rule.name! in rules;
-  /** Calls `visit` on every rule inside `rule`, following hidden rules (each once) but not aliases. */
-  const walk = (rule: GrammarRule, visit: (inner: GrammarRule) => void, seen = new Set<string>()): void => {
-    visit(rule);
+  type Found = { fields: Set<string>; aliases: { value: string; content: string }[] };
+  const byHiddenRule = new Map<string, Found>();
+  /** The fields inside `rule` and the aliases of hidden rules it holds, following hidden rules but not aliases. */
+  const scan = (rule: GrammarRule, found: Found, seen: Set<string>): void => {
+    if (rule.type === 'FIELD') found.fields.add(rule.name!);
+    if (rule.type === 'ALIAS' && rule.content && hidden(rule.content)) found.aliases.push({ value: rule.value!, content: rule.content.name });
     if (hidden(rule) && !seen.has(rule.name)) {
       seen.add(rule.name);
-      walk(rules[rule.name]!, visit, seen);
+      scan(rules[rule.name]!, found, seen);
     }
-    if (rule.type !== 'ALIAS') for (const inner of [...(rule.members ?? []), ...(rule.content ? [rule.content] : [])]) walk(inner, visit, seen);
+    if (rule.type !== 'ALIAS') for (const inner of [...(rule.members ?? []), ...(rule.content ? [rule.content] : [])]) scan(inner, found, seen);
   };
-  const fieldsOf = (rule: GrammarRule): Set<string> => {
-    const fields = new Set<string>();
-    walk(rule, (inner) => inner.type === 'FIELD' && fields.add(inner.name!));
-    return fields;
-  };
-  /** The aliases of hidden rules with fields inside `rule`. */
-  const aliases = (rule: GrammarRule): (GrammarRule & { content: GrammarRule & { name: string } })[] => {
-    const found: (GrammarRule & { content: GrammarRule & { name: string } })[] = [];
-    walk(rule, (inner) => {
-      if (inner.type === 'ALIAS' && inner.content && hidden(inner.content) && fieldsOf(rules[inner.content.name]!).size > 0) found.push(inner as never);
-    });
+  const scanned = (name: string): Found => {
+    let found = byHiddenRule.get(name);
+    if (!found) {
+      byHiddenRule.set(name, (found = { fields: new Set(), aliases: [] }));
+      scan(rules[name]!, found, new Set([name]));
+    }
     return found;
   };
   const table = new Map<string, Set<string>>();
-  const add = (type: string, rule: GrammarRule): void => {
-    for (const alias of aliases(rule)) {
-      const fields = table.get(type) ?? new Set<string>();
-      for (const field of fieldsOf(rules[alias.content.name]!)) fields.add(field);
-      table.set(type, fields);
+  /** Gives `type` the fields of every alias of a hidden rule with fields that `name`'s rule holds. */
+  const add = (type: string, name: string): void => {
+    for (const alias of scanned(name).aliases) {
+      const fields = scanned(alias.content).fields;
+      if (fields.size === 0) continue;
+      const known = table.get(type) ?? new Set<string>();
+      for (const field of fields) known.add(field);
+      table.set(type, known);
     }
   };
-  for (const [name, rule] of Object.entries(rules)) {
-    if (!name.startsWith('_')) add(name, rule);
+  for (const name of Object.keys(rules)) {
+    if (!name.startsWith('_')) add(name, name);
     // A hidden rule aliased to a visible type is that type where it stands.
-    for (const alias of aliases(rule)) add(alias.value!, rules[alias.content.name]!);
+    for (const alias of scanned(name).aliases) add(alias.value, alias.content);
   }
   inherited = new Map([...table].map(([type, fields]) => [type, [...fields].sort()]));
   return inherited;
