@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { RecordingTree, ResultCache } from '../cache/result-cache.js';
 import { generatedMetadataTrees } from '../portage/metadata-cache.js';
 import { DiskTree } from '../tree/disk.js';
-import { locateUpstream } from '../upstream/locate.js';
+import { resolveUpstream } from '../upstream/locate.js';
 import type { ValidateRequest, ValidationReport } from './validate.js';
 
 let reports: ResultCache<ValidationReport> | undefined;
@@ -10,8 +10,8 @@ let reports: ResultCache<ValidationReport> | undefined;
 /**
  * validateLayers with its report memoized: the key is the code, the upstream repository and the
  * commit its ref names, the layer set's directory and the Portage metadata the bridge has generated;
- * the entry holds every read of the layer set, so any edit to it is a miss. A hit costs locating the
- * upstream and re-reading the layer set; the checks are not even loaded.
+ * the entry holds every read of the layer set, so any edit to it is a miss. A hit costs resolving the
+ * ref and re-reading the layer set; the checks are not even loaded.
  */
 export async function validateLayersMemoized(request: Omit<ValidateRequest, 'checks' | 'wrapLayers'>): Promise<ValidationReport> {
   const key = await reportKey(request);
@@ -26,14 +26,10 @@ export async function validateLayersMemoized(request: Omit<ValidateRequest, 'che
   return report;
 }
 
-/** The memo key, or undefined when the upstream cannot be located (validateLayers then says why). */
+/** The memo key, or undefined when the upstream cannot be resolved (validateLayers then says why). */
 async function reportKey(request: Omit<ValidateRequest, 'checks' | 'wrapLayers'>): Promise<string | undefined> {
-  let upstream;
-  try {
-    upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
-  } catch {
-    return undefined;
-  }
-  await upstream.close();
-  return JSON.stringify([upstream.repoDir, upstream.ref, upstream.commit, resolve(request.layersDir ?? '.'), generatedMetadataTrees()]);
+  const ref = request.ref ?? 'HEAD';
+  const upstream = await resolveUpstream(request.upstream, ref).catch(() => undefined);
+  if (!upstream) return undefined;
+  return JSON.stringify([upstream.repoDir, ref, upstream.commit, resolve(request.layersDir ?? '.'), generatedMetadataTrees()]);
 }
