@@ -14,9 +14,10 @@ export interface Badge {
 const TONES: Readonly<Record<Verdict, Badge['tone']>> = { neutral: 'info', guarded: 'ok', unproven: 'warn', 'stock-changing': 'bad' };
 
 /**
- * The badge of a hunk as the page shows it: the tag (flags, new file or symlink, profile, unguarded) as
- * the label, the tone of the hunk's verdict (`hunk.badge`, decided by the stock-safety rules), and as
- * the reason the verdict's own words, or for a guarded hunk the flags with their stock defaults.
+ * The badge of a hunk as the page shows it: the tag (flags, new file or symlink, profile) as the label,
+ * or for a hunk under no flag guard its verdict; the tone of the hunk's verdict (`hunk.badge`, decided
+ * by the stock-safety rules); and as the reason the verdict's own words, or for a guarded hunk the
+ * flags with their stock defaults.
  */
 export function badgeView(hunk: HunkReview, layer: LayerReview): Badge {
   const { verdict, text } = hunk.badge;
@@ -39,8 +40,11 @@ export function badgeView(hunk: HunkReview, layer: LayerReview): Badge {
     if (!tag.stockReads && verdict !== 'stock-changing') return { label: 'profile: Nano only', tone, reason: 'no stock profile reads this file' };
     return { label: tag.stockReads ? 'profile: read by stock' : 'profile: Nano only', tone, reason: text };
   }
-  return { label: 'unguarded', tone, reason: text };
+  return { label: UNGUARDED_LABELS[verdict], tone, reason: text };
 }
+
+/** The label of a hunk under no flag guard, by its verdict: a hunk stock reads nothing of is not "unguarded". */
+const UNGUARDED_LABELS: Readonly<Record<Verdict, string>> = { neutral: 'neutral', guarded: 'guarded', unproven: 'not proven', 'stock-changing': 'changes stock' };
 
 /** The stock-safe column: the layer's verdict, and when it changes stock the codes that say so. */
 export function stockSafeText(row: Pick<SummaryRow, 'stockSafety'>, findings: readonly Finding[]): string {
