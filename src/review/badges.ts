@@ -46,6 +46,17 @@ export function badgeView(hunk: HunkReview, layer: LayerReview): Badge {
 /** The label of a hunk under no flag guard, by its verdict: a hunk stock reads nothing of is not "unguarded". */
 const UNGUARDED_LABELS: Readonly<Record<Verdict, string>> = { neutral: 'neutral', guarded: 'guarded', unproven: 'not proven', 'stock-changing': 'changes stock' };
 
+/**
+ * The hunks column: how many hunks of each kind, where a hunk under no flag guard is counted as such,
+ * its badge saying what its verdict is.
+ */
+export function hunkCountsText(row: Pick<SummaryRow, 'hunks'>): string {
+  return Object.entries(row.hunks)
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${kind === 'unguarded' ? 'under no flag' : kind}`)
+    .join(', ');
+}
+
 /** The stock-safe column: the layer's verdict, and when it changes stock the codes that say so. */
 export function stockSafeText(row: Pick<SummaryRow, 'stockSafety'>, findings: readonly Finding[]): string {
   if (row.stockSafety !== 'changes stock') return row.stockSafety;

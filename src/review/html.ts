@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { html as diffHtml } from 'diff2html';
 import MarkdownIt from 'markdown-it';
 import type { Finding } from '../checks/index.js';
-import { badgeView, layerFindings, stockSafeText, symlinkTarget, type Badge } from './badges.js';
+import { badgeView, hunkCountsText, layerFindings, stockSafeText, symlinkTarget, type Badge } from './badges.js';
 import { formatImageSectionHtml } from './image-section.js';
 import { escapeHtml } from './markdown.js';
 import type { FileReview, LayerReview, ReviewReport, SummaryRow } from './review.js';
@@ -160,10 +160,7 @@ function summarySection(report: ReviewReport): string {
 }
 
 function summaryRow(name: string, row: Omit<SummaryRow, 'layer'>, findings: readonly Finding[], attributes: string): string {
-  const hunks = Object.entries(row.hunks)
-    .filter(([, count]) => count > 0)
-    .map(([kind, count]) => `${count} ${kind}`)
-    .join(', ');
+  const hunks = hunkCountsText(row);
   const flags = row.flags.map((flag) => `<code>${escapeHtml(flag.name)}</code> (${flag.default})`).join(', ');
   const safe = `<span class="${row.stockSafe ? 'safe' : 'unsafe'}">${escapeHtml(stockSafeText(row, findings))}</span>`;
   return `<tr${attributes}><td>${name}</td><td class="n">${row.files}</td><td class="n">${row.added}</td><td class="n">${row.removed}</td><td>${hunks || '—'}</td><td>${flags || '—'}</td><td>${safe}</td></tr>`;

@@ -1,6 +1,6 @@
 import type { Finding } from '../checks/index.js';
 import { basename } from 'node:path';
-import { badgeView, layerFindings, stockSafeText, symlinkTarget } from './badges.js';
+import { badgeView, hunkCountsText, layerFindings, stockSafeText, symlinkTarget } from './badges.js';
 import { formatImageSectionMarkdown } from './image-section.js';
 import type { LayerReview, ReviewReport, SummaryRow } from './review.js';
 
@@ -86,10 +86,7 @@ function repositoryName(report: ReviewReport): string {
 }
 
 function tableRow(name: string, row: Omit<SummaryRow, 'layer'>, findings: readonly Finding[]): string {
-  const hunks = Object.entries(row.hunks)
-    .filter(([, count]) => count > 0)
-    .map(([kind, count]) => `${count} ${kind}`)
-    .join(', ');
+  const hunks = hunkCountsText(row);
   const flags = row.flags.map((flag) => `\`${flag.name}\` (${flag.default})`).join(', ');
   return `| ${name} | ${row.files} | ${row.added} | ${row.removed} | ${hunks || '—'} | ${flags || '—'} | ${row.stockSafe ? 'yes' : `**${stockSafeText(row, findings)}**`} |`;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { badgeView } from '../../src/review/badges.js';
+import { badgeView, hunkCountsText } from '../../src/review/badges.js';
 import type { HunkReview, LayerReview } from '../../src/review/review.js';
 import type { Verdict } from '../../src/verdicts/index.js';
 
@@ -43,5 +43,9 @@ describe('hunk badges', () => {
       tone: 'ok',
       reason: 'runs only under USE !motd (stock default on)',
     });
+  });
+
+  it('count hunks under no flag guard as such in the summary, not as unguarded', () => {
+    expect(hunkCountsText({ hunks: { 'new file': 1, guarded: 2, profile: 0, unguarded: 1 } })).toBe('1 new file, 2 guarded, 1 under no flag');
   });
 });
