@@ -142,6 +142,29 @@ export function parseAtom(text: string, source?: string): Atom {
   return { blocker, operator, category, package: name, version, slot, subslot, slotOperator, repo, useDeps };
 }
 
+/**
+ * The entries (package-file lines, masks) whose atom names the package of `cpv`, in their order: an
+ * atom names one category/package, so no other entry can match it. Indexed once per (unchanging)
+ * list; all of them when `cpv` is no `category/package-version` (atomMatches then says why).
+ */
+export function entriesNaming<T extends { readonly atom: Atom }>(entries: readonly T[], cpv: string): readonly T[] {
+  const slash = cpv.indexOf('/');
+  const split = slash < 0 ? undefined : splitPackageVersion(cpv.slice(slash + 1));
+  if (!split) return entries;
+  let index = entryIndexes.get(entries);
+  if (!index) {
+    index = new Map();
+    for (const entry of entries) {
+      const name = `${entry.atom.category}/${entry.atom.package}`;
+      index.set(name, [...(index.get(name) ?? []), entry]);
+    }
+    entryIndexes.set(entries, index);
+  }
+  return (index.get(`${cpv.slice(0, slash)}/${split.package}`) ?? []) as T[];
+}
+
+const entryIndexes = new WeakMap<readonly { readonly atom: Atom }[], Map<string, { readonly atom: Atom }[]>>();
+
 /** Formats an atom back into its canonical text. */
 export function formatAtom(atom: Atom): string {
   const op = atom.operator === '=*' ? '=' : (atom.operator ?? '');

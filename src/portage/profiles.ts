@@ -1,7 +1,7 @@
 import { posix } from 'node:path';
 import { InputError, locate } from '../errors.js';
 import type { ReadableTree } from '../tree/types.js';
-import { atomMatches, formatAtom, parseAtom, type Atom, type PackageCandidate } from './atoms.js';
+import { atomMatches, entriesNaming, formatAtom, parseAtom, type Atom, type PackageCandidate } from './atoms.js';
 import { parseMakeDefaults, trackedWords, type TrackedValue } from './make-defaults.js';
 
 /**
@@ -413,7 +413,7 @@ function atomSpecificity(atom: Atom): number {
  */
 export function matchingLines<T extends { readonly atom: Atom }>(lines: readonly T[], candidate: PackageCandidate): T[] {
   const byAtom = new Map<string, { atom: Atom; lines: T[] }>();
-  for (const line of lines) {
+  for (const line of entriesNaming(lines, candidate.cpv)) {
     if (!atomMatches(line.atom, candidate)) continue;
     const key = formatAtom(line.atom);
     const group = byAtom.get(key) ?? { atom: line.atom, lines: [] };

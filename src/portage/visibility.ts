@@ -1,5 +1,5 @@
 import { InputError } from '../errors.js';
-import { atomMatches, formatAtom, type Atom, type PackageCandidate } from './atoms.js';
+import { atomMatches, entriesNaming, formatAtom, type Atom, type PackageCandidate } from './atoms.js';
 import { splitPackageVersion } from './ebuild-path.js';
 import { matchingLines, type PackageAtomLine, type Profile } from './profiles.js';
 import { compareVersions } from './versions.js';
@@ -148,8 +148,8 @@ export class ProfileVisibility {
   maskedBy(ebuild: SelectableEbuild): string | undefined {
     const candidate = candidateOf(ebuild);
     const matches = (entry: EffectiveAtom) => (entry.onlyRepo === undefined || entry.onlyRepo === ebuild.repository) && atomMatches(entry.atom, candidate);
-    const mask = this.masks.find(matches);
-    return mask && !this.unmasks.some(matches) ? mask.source : undefined;
+    const mask = entriesNaming(this.masks, ebuild.cpv).find(matches);
+    return mask && !entriesNaming(this.unmasks, ebuild.cpv).some(matches) ? mask.source : undefined;
   }
 
   /** Whether the ebuild is visible, and whether it counts as stable (see VisibilityVerdict). */

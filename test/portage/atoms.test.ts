@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { atomKey, atomMatches, formatAtom, parseAtom } from '../../src/portage/atoms.js';
+import { atomKey, atomMatches, entriesNaming, formatAtom, parseAtom } from '../../src/portage/atoms.js';
 import { InputError } from '../../src/errors.js';
 
 describe('parseAtom', () => {
@@ -122,5 +122,15 @@ describe('atomMatches', () => {
 
   it('rejects a candidate without a version', () => {
     expect(() => atomMatches(parseAtom('a/b'), { cpv: 'a/b' })).toThrow(InputError);
+  });
+});
+
+describe('entriesNaming', () => {
+  it('keeps the entries whose atom names the package, in their order, and every entry for a name that is no cpv', () => {
+    const entries = ['>=sys-apps/a-2', 'sys-apps/b', 'sys-apps/a-extra', '<sys-apps/a-1', 'dev-libs/a'].map((text) => ({ atom: parseAtom(text), text }));
+    expect(entriesNaming(entries, 'sys-apps/a-1.5').map((entry) => entry.text)).toEqual(['>=sys-apps/a-2', '<sys-apps/a-1']);
+    expect(entriesNaming(entries, 'sys-apps/a-extra-3').map((entry) => entry.text)).toEqual(['sys-apps/a-extra']);
+    expect(entriesNaming(entries, 'app-misc/none-1')).toEqual([]);
+    expect(entriesNaming(entries, 'no-version')).toBe(entries);
   });
 });
