@@ -156,7 +156,9 @@ export function entriesNaming<T extends { readonly atom: Atom }>(entries: readon
     index = new Map();
     for (const entry of entries) {
       const name = `${entry.atom.category}/${entry.atom.package}`;
-      index.set(name, [...(index.get(name) ?? []), entry]);
+      const named = index.get(name);
+      if (named) named.push(entry);
+      else index.set(name, [entry]);
     }
     entryIndexes.set(entries, index);
   }
