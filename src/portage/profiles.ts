@@ -536,6 +536,8 @@ function computeEffectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<st
       ...whenStable(matchingSettings(node.packageUseStable, candidate)),
     ];
     for (const setting of settings) {
+      // Only flags in IUSE are answered for, and a setting of another flag decides none of them.
+      if (!iuse.has(setting.flag) && setting.flag !== '*' && !setting.flag.endsWith('_*')) continue;
       if (setting.flag === '*') for (const flag of [...enabled.keys(), ...iuse.keys()]) disabledBy.set(flag, setting.source);
       else if (setting.negated && setting.flag.endsWith('_*')) {
         for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) disabledBy.set(flag, setting.source);
