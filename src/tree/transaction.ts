@@ -30,9 +30,9 @@ import { assertWritable } from './write-check.js';
  * for a directory outside any repository, or on another file system, `.nano-overlay-write` at its
  * root). A journal naming every operation is written before the first file of the tree is touched;
  * every old file is moved aside into the transaction rather than deleted, and new files are written
- * into the transaction first and then linked in place under names that did not exist. A failure rolls the operations back; a run killed
- * half-way is rolled back by the next run that writes (or recovers) the same directory, so the tree
- * is always exactly as before or exactly as after.
+ * into the transaction first and then linked in place under names that did not exist. A failure
+ * rolls the operations back; a run killed half-way is rolled back by the next run that writes (or
+ * recovers) the same directory, so the tree is always exactly as before or exactly as after.
  *
  * Layout of the transaction directory: `owner` (the writing process), `journal.json` (the
  * operations), `backup/<n>` (what stood at the path of operation n before), `staged/<n>` (what
@@ -73,15 +73,20 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
   const operations: Operation[] = ordered.map(([path, entry]) => ({ path, write: entry !== null, existed: standsThere(tree, path, deleted) }));
   const journal: Journal = { root: resolve(root), operations };
   claim(home, root);
+  let preparing = '';
   try {
     // New files are written where the transaction lives and linked into place later: creating a file
     // costs far more in a directory of its own than among its fellows, and nothing is in the tree yet.
-    for (const [index, [, entry]] of ordered.entries()) if (entry) create(join(home, 'staged', String(index)), entry);
+    for (const [index, [path, entry]] of ordered.entries()) {
+      preparing = path;
+      if (entry) create(join(home, 'staged', String(index)), entry);
+    }
+    preparing = join(home, JOURNAL);
     writeFileSync(join(home, `${JOURNAL}.tmp`), JSON.stringify(journal));
     renameSync(join(home, `${JOURNAL}.tmp`), join(home, JOURNAL));
   } catch (error) {
     rmSync(home, { recursive: true, force: true });
-    throw writeError(error, root, join(home, JOURNAL));
+    throw writeError(error, root, preparing);
   }
   let current = '';
   try {

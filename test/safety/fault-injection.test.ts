@@ -166,6 +166,9 @@ describe('fault injection: killed and failing writes leave the tree as before or
       const run = runCli(['apply', '--upstream', upstream, '--layers', layers, '--worktree']);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
       expect(run.stderr).toMatch(/\(ENOSPC\); the tree was left as it was/);
+      // The line names the file of the tree that could not be written, not the transaction's own files.
+      expect(run.stderr).toMatch(/cannot write '[^'/][^']*' in /);
+      expect(run.stderr).not.toMatch(/nano-overlay-write/);
       expect(run.status).toBe(2);
       expect(snapshotWorkTree(upstream)).toEqual(before);
       expect(leftovers(upstream)).toEqual([]);
