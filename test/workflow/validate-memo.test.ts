@@ -1,29 +1,20 @@
 import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { generatedMetadataTrees } from '../../src/portage/metadata-cache.js';
 import { portageCacheDir } from '../../src/portage/portage-trees.js';
 import { validateLayersMemoized } from '../../src/workflow/validate-memo.js';
 import { validateLayers } from '../../src/workflow/validate.js';
+import { freshCacheHomes } from '../helpers/cache-home.js';
 import { createOverlayFixture } from '../helpers/fixture-overlay.js';
 import { git, makeTempDir, removeTempDirs } from '../helpers/git.js';
 
 afterAll(removeTempDirs);
 
-let saved: string | undefined;
-let cacheRoot: string;
-beforeEach(async () => {
-  saved = process.env.NANO_OVERLAY_CACHE;
-  cacheRoot = await makeTempDir('nano-overlay-memo-cache-');
-  process.env.NANO_OVERLAY_CACHE = cacheRoot;
-});
-afterEach(() => {
-  if (saved === undefined) delete process.env.NANO_OVERLAY_CACHE;
-  else process.env.NANO_OVERLAY_CACHE = saved;
-});
+const cacheHome = freshCacheHomes('nano-overlay-memo-cache-');
 
 async function storedEntries(): Promise<string[]> {
-  const dir = join(cacheRoot, 'v1', 'validate-report');
+  const dir = join(cacheHome(), 'v1', 'validate-report');
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
 }
