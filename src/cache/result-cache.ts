@@ -91,19 +91,22 @@ export class ResultCache<T> {
 let fingerprint: string | undefined;
 
 /**
- * A fingerprint of the code that computes results: every module of this program (the directory
- * above this one) and the version of each runtime dependency, so a rebuilt or upgraded tool never
+ * A fingerprint of the code that computes results: every module of this program (below the
+ * directory above this one) and the version of each runtime dependency, so a rebuilt or upgraded tool never
  * reads an older tool's results.
  */
 export function runningCodeFingerprint(): string {
   if (fingerprint) return fingerprint;
   const hash = createHash('sha1');
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const self = fileURLToPath(import.meta.url);
+  const root = join(dirname(self), '..');
+  // The modules that run are the ones of this module's own kind: `.js` when built, `.ts` in tests.
+  const runs = (name: string) => extname(name) === extname(self) && !name.endsWith('.d.ts');
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (['.js', '.ts'].includes(extname(entry.name))) hash.update(`${path}\0`).update(readFileSync(path));
+      else if (runs(entry.name)) hash.update(`${path}\0`).update(readFileSync(path));
     }
   };
   walk(root);
