@@ -1,4 +1,5 @@
-import { lstat, readFile, readlink, stat } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { chmod, link, lstat, readFile, readlink, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../src/errors.js';
@@ -64,6 +65,55 @@ describe('writeChanges', () => {
       'was-file/inside': { mode: '100644', data: 'in\n' },
       'was-link/inside': { mode: '100644', data: 'in\n' },
     });
+  });
+
+  it('rewrites a file in place (same inode), longer or shorter, and sets or clears its executable bits', async () => {
+    const dir = await tempDir();
+    await writeFiles(dir, { 'grow.txt': 'a\n', 'shrink.txt': 'a much longer old text\n', 'run.sh': 'echo\n', 'plain': 'x\n' });
+    await chmod(join(dir, 'plain'), 0o750);
+    const inode = async (path: string) => (await stat(join(dir, path))).ino;
+    const before = await Promise.all(['grow.txt', 'shrink.txt', 'run.sh', 'plain'].map(inode));
+    await writeChanges(dir, new Map<string, FileEntry>([
+      ['grow.txt', text('a\nand a lot more\n')],
+      ['shrink.txt', text('short\n')],
+      ['run.sh', { mode: '100755', data: Buffer.from('echo\n') }],
+      ['plain', text('y\n')],
+    ]));
+    expect(await Promise.all(['grow.txt', 'shrink.txt', 'run.sh', 'plain'].map(inode))).toEqual(before);
+    expect(await readFile(join(dir, 'grow.txt'), 'utf8')).toBe('a\nand a lot more\n');
+    expect(await readFile(join(dir, 'shrink.txt'), 'utf8')).toBe('short\n');
+    expect((await stat(join(dir, 'run.sh'))).mode & 0o777).toBe(0o755);
+    expect((await stat(join(dir, 'plain'))).mode & 0o777).toBe(0o640);
+  });
+
+  it('gives a file with another hard link a new inode, leaving the other link as it was', async () => {
+    const dir = await tempDir();
+    const elsewhere = await tempDir();
+    await writeFiles(dir, { 'shared.txt': 'old\n' });
+    await link(join(dir, 'shared.txt'), join(elsewhere, 'shared.txt'));
+    await writeChanges(dir, new Map([['shared.txt', text('new\n')]]));
+    expect(await readFile(join(dir, 'shared.txt'), 'utf8')).toBe('new\n');
+    expect(await readFile(join(elsewhere, 'shared.txt'), 'utf8')).toBe('old\n');
+  });
+
+  it('puts back the old bytes and mode of files it rewrote when a later write fails', async (context) => {
+    const dir = await tempDir();
+    await writeFiles(dir, { 'a.txt': 'old a\n', 'b.txt': 'old b\n', 'c.txt': 'old c\n' });
+    await chmod(join(dir, 'a.txt'), 0o600);
+    if (spawnSync('chattr', ['+i', join(dir, 'c.txt')]).status !== 0) context.skip();
+    try {
+      const before = await snapshotDir(dir);
+      const writes = new Map<string, FileEntry>([
+        ['a.txt', { mode: '100755', data: Buffer.from('new a, longer than before\n') }],
+        ['b.txt', text('\n')],
+        ['c.txt', text('new c\n')],
+      ]);
+      await expect(writeChanges(dir, writes)).rejects.toThrow(/cannot write 'c.txt'.*EPERM.*left as it was/);
+      expect(await snapshotDir(dir)).toEqual(before);
+      expect((await stat(join(dir, 'a.txt'))).mode & 0o777).toBe(0o600);
+    } finally {
+      spawnSync('chattr', ['-i', join(dir, 'c.txt')]);
+    }
   });
 
   it('refuses to write through a symlink and writes nothing at all', async () => {

@@ -1,6 +1,10 @@
 import {
   closeSync,
+  constants,
   existsSync,
+  fchmodSync,
+  fstatSync,
+  ftruncateSync,
   linkSync,
   lstatSync,
   mkdirSync,
@@ -28,25 +32,35 @@ import { assertWritable } from './write-check.js';
  * Writing a change set into a directory as one transaction. Nothing of it is kept in the user's
  * directories: the transaction lives under the repository's git directory (`.git/nano-overlay-write`;
  * for a directory outside any repository, or on another file system, `.nano-overlay-write` at its
- * root). A journal naming every operation is written before the first file of the tree is touched;
- * every old file is moved aside into the transaction rather than deleted, and new files are written
- * into the transaction first and then linked in place under names that did not exist. A failure
+ * root). A journal naming every operation is written before the first file of the tree is touched.
+ * A file that is rewritten keeps its inode: its old bytes and mode go to the transaction's undo log
+ * first, then the new bytes are written over it (allocating and freeing blocks, as a new file and a
+ * removed one would, costs ten to forty times as much on ext4). Every other old entry is moved aside
+ * into the transaction rather than deleted, and new files are written into the transaction first and
+ * then linked in place under names that did not exist. A failure
  * rolls the operations back; a run killed half-way is rolled back by the next run that writes (or
  * recovers) the same directory, so the tree is always exactly as before or exactly as after.
  *
  * Layout of the transaction directory: `owner` (the writing process), `journal.json` (the
- * operations), `backup/<n>` (what stood at the path of operation n before), `staged/<n>` (what
+ * operations), `undo` (the old bytes of the files rewritten in place, at the offsets the journal
+ * gives), `backup/<n>` (what stood at the path of operation n before), `staged/<n>` (what
  * operation n writes).
  */
 
 const HOME = 'nano-overlay-write';
 const JOURNAL = 'journal.json';
+const UNDO = 'undo';
 
-/** One step of a transaction: write an entry at `path` or delete it; `existed` when something stood there. */
+/**
+ * One step of a transaction: write an entry at `path` or delete it; `existed` when something stood
+ * there; `inPlace` when the write rewrites a file in place, with where its old bytes are in the undo
+ * log and its old permission bits.
+ */
 interface Operation {
   readonly path: string;
   readonly write: boolean;
   readonly existed: boolean;
+  readonly inPlace?: { readonly offset: number; readonly length: number; readonly mode: number };
 }
 
 interface Journal {
@@ -70,7 +84,16 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
   // Deletions first, so that a link or file a set deletes can become the directory of a later write.
   const ordered = [...changes].sort(([, a], [, b]) => (a === null ? 0 : 1) - (b === null ? 0 : 1));
   const deleted = ordered.filter(([, entry]) => entry === null).map(([path]) => path);
-  const operations: Operation[] = ordered.map(([path, entry]) => ({ path, write: entry !== null, existed: standsThere(tree, path, deleted) }));
+  const undo: Buffer[] = [];
+  let undoLength = 0;
+  const operations: Operation[] = ordered.map(([path, entry]) => {
+    const existed = standsThere(tree, path, deleted);
+    const old = entry && entry.mode !== '120000' && existed ? rewritable(join(root, path)) : undefined;
+    if (!old) return { path, write: entry !== null, existed };
+    undo.push(old.data);
+    undoLength += old.data.length;
+    return { path, write: true, existed, inPlace: { offset: undoLength - old.data.length, length: old.data.length, mode: old.mode } };
+  });
   const journal: Journal = { root: resolve(root), operations };
   claim(home, root);
   let preparing = '';
@@ -79,8 +102,10 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
     // costs far more in a directory of its own than among its fellows, and nothing is in the tree yet.
     for (const [index, [path, entry]] of ordered.entries()) {
       preparing = path;
-      if (entry) create(join(home, 'staged', String(index)), entry);
+      if (entry && !operations[index]!.inPlace) create(join(home, 'staged', String(index)), entry);
     }
+    preparing = join(home, UNDO);
+    writeFileSync(join(home, UNDO), Buffer.concat(undo, undoLength));
     preparing = join(home, JOURNAL);
     writeFileSync(join(home, `${JOURNAL}.tmp`), JSON.stringify(journal));
     renameSync(join(home, `${JOURNAL}.tmp`), join(home, JOURNAL));
@@ -95,6 +120,10 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
     for (const [index, [path, entry]] of ordered.entries()) {
       current = path;
       const target = fsPath(join(root, path));
+      if (entry && operations[index]!.inPlace) {
+        rewrite(target, entry.data, modeFor(operations[index]!.inPlace!.mode, entry.mode === '100755'));
+        continue;
+      }
       if (operations[index]!.existed) renameSync(target, join(home, 'backup', String(index)));
       if (!entry) {
         removeEmptyParents(root, path);
@@ -129,10 +158,12 @@ function standsThere(tree: DiskTree, path: string, deleted: readonly string[]): 
 /** Removes a finished transaction: the backups it made (known by number, so nothing is searched), then the rest. */
 function removeFinished(home: string, operations: readonly Operation[]): void {
   try {
-    operations.forEach(({ existed, write }, index) => {
+    operations.forEach(({ existed, write, inPlace }, index) => {
+      if (inPlace) return;
       if (existed) unlinkSync(join(home, 'backup', String(index)));
       if (write) unlinkSync(join(home, 'staged', String(index)));
     });
+    unlinkSync(join(home, UNDO));
     rmdirSync(join(home, 'backup'));
     rmdirSync(join(home, 'staged'));
     unlinkSync(join(home, 'owner'));
@@ -232,10 +263,20 @@ function recoverAt(home: string): string | undefined {
  * at the path now (a new file, whole or partly written) is removed and the backup put back.
  */
 function rollBack(home: string, journal: Journal): void {
+  let undoBytes: Buffer | undefined;
   for (let index = journal.operations.length - 1; index >= 0; index--) {
-    const { path, write, existed } = journal.operations[index]!;
+    const { path, write, existed, inPlace } = journal.operations[index]!;
     const target = join(journal.root, path);
     const targetBytes = fsPath(target);
+    if (inPlace) {
+      // Writing the old bytes back holds whether the rewrite never started, stopped half-way or ended;
+      // a file that still holds them is left alone (it may be one the rewrite could not open).
+      undoBytes ??= readFileSync(join(home, UNDO));
+      const old = undoBytes.subarray(inPlace.offset, inPlace.offset + inPlace.length);
+      const now = rewritable(target);
+      if (!now || !now.data.equals(old) || now.mode !== inPlace.mode) rewrite(targetBytes, old, inPlace.mode);
+      continue;
+    }
     const backup = join(home, 'backup', String(index));
     const backedUp = existed && existsNoFollow(backup);
     if (existed && !backedUp) continue;
@@ -310,6 +351,38 @@ function moveIn(staged: string, target: string | Buffer): void {
     if (!['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV'].includes((error as NodeJS.ErrnoException).code ?? '')) throw error;
     if (lstatOrUndefined(target)) throw error;
     renameSync(staged, target);
+  }
+}
+
+/**
+ * The bytes and permission bits of the regular file at `path` when it can be rewritten in place: a
+ * file with no other hard link (a write would change those too). Undefined otherwise.
+ */
+function rewritable(path: string): { data: Buffer; mode: number } | undefined {
+  const stats = lstatOrUndefined(fsPath(path));
+  if (!stats?.isFile() || stats.nlink !== 1) return undefined;
+  return { data: readFileSync(fsPath(path)), mode: stats.mode & 0o7777 };
+}
+
+/** `mode` with its executable bits set where it can be read (as git sets them), or cleared. */
+function modeFor(mode: number, executable: boolean): number {
+  if (!executable) return mode & ~0o111;
+  return mode & 0o111 ? mode : mode | ((mode & 0o444) >> 2);
+}
+
+/**
+ * Writes `data` over the regular file at `target` (never through a symlink) and gives it `mode`:
+ * the bytes first, then the length, so no block is freed and allocated again.
+ */
+function rewrite(target: string | Buffer, data: Buffer, mode: number): void {
+  const fd = openSync(target, constants.O_WRONLY | constants.O_NOFOLLOW);
+  try {
+    if (!fstatSync(fd).isFile()) throw Object.assign(new Error(`not a regular file`), { code: 'EISDIR' });
+    for (let offset = 0; offset < data.length; ) offset += writeSync(fd, data, offset, data.length - offset, offset);
+    ftruncateSync(fd, data.length);
+    if ((fstatSync(fd).mode & 0o7777) !== mode) fchmodSync(fd, mode);
+  } finally {
+    closeSync(fd);
   }
 }
 
