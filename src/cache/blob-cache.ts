@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readdir, stat, unlink } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * into place, so concurrent runs only ever see whole entries (at worst one run's entry replaces
  * another's). Once a process has written, `v1/` — and nothing else of the cache home, where the
  * Portage work lives too — is trimmed to its size bound, oldest entries first. Any I/O failure
- * just means a miss.
+ * just means a miss. Entries are read and written with synchronous calls: each is one small file,
+ * and a hop through the thread pool costs more than the read or write itself.
  */
 
 /** The size the cache is trimmed to, in bytes. */
@@ -67,6 +68,7 @@ function blobCacheDir(): string | undefined {
 /** One kind of derivation: where its entries go and the code version they belong to. */
 export class BlobCache<T> {
   private trimmed = false;
+  private readonly madeDirs = new Set<string>();
 
   /** `kind` names the derivation (a directory); `fingerprint` the code that derives it (see codeFingerprint). */
   constructor(
@@ -87,7 +89,7 @@ export class BlobCache<T> {
     const file = this.file(text, parameters);
     if (!file) return undefined;
     try {
-      return JSON.parse(await readFile(file, 'utf8')) as T;
+      return JSON.parse(readFileSync(file, 'utf8')) as T;
     } catch {
       return undefined;
     }
@@ -98,10 +100,13 @@ export class BlobCache<T> {
     const file = this.file(text, parameters);
     if (!file) return;
     try {
-      await mkdir(dirname(file), { recursive: true });
+      if (!this.madeDirs.has(dirname(file))) {
+        mkdirSync(dirname(file), { recursive: true });
+        this.madeDirs.add(dirname(file));
+      }
       const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      await writeFile(temporary, JSON.stringify(value));
-      await rename(temporary, file);
+      writeFileSync(temporary, JSON.stringify(value));
+      renameSync(temporary, file);
       if (!this.trimmed) {
         this.trimmed = true;
         await trimCache(join(dirname(file), '..', '..'), this.limit);
