@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Language, Node, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Language, Node, Tree } from 'web-tree-sitter';
 
 /**
  * Bash syntax trees as plain objects. Every read of a web-tree-sitter node crosses into wasm, and the
  * readers of ebuilds walk the same trees many times (an eclass once per ebuild that inherits it, an
  * ebuild once per configuration it is reduced under); so each parse is copied once, with one cursor
- * walk, into nodes that answer from JavaScript. They offer the part of tree-sitter's node interface
+ * walk, into flat arrays (which a worker thread can hand over without copying), and read through
+ * nodes made from them when first reached. The nodes offer the part of tree-sitter's node interface
  * the readers use, with the same meanings.
  */
 
@@ -67,127 +68,254 @@ function lineStartsOf(text: string): number[] {
   return starts;
 }
 
-const NO_CHILDREN: readonly PlainNode[] = Object.freeze([]);
+/** The names a grammar gives node type ids and field ids (index 0 of `fields` is no field). */
+export interface GrammarNames {
+  readonly types: readonly (string | null)[];
+  readonly fields: readonly (string | null)[];
+}
 
-class PlainNode implements SyntaxNode {
-  readonly id = nextId++;
-  children: readonly PlainNode[] = NO_CHILDREN;
-  /** The field name of each child by the child's index, when any child has one. */
-  fields: (string | null)[] | undefined;
+/**
+ * A syntax tree as arrays indexed by node, in pre-order (a node, then its subtrees in order), so
+ * a node's children start right after it and each subtree takes `sizes` entries.
+ */
+export interface FlatTree {
+  readonly count: number;
+  /** Type name index (into GrammarNames.types; ERROR where the grammar has none). */
+  readonly types: Uint16Array;
+  /** Bit 0: named; bit 1: missing; bit 2: is or holds an error. */
+  readonly flags: Uint8Array;
+  readonly starts: Uint32Array;
+  readonly ends: Uint32Array;
+  readonly sizes: Uint32Array;
+  /** The field id the node has in its parent, 0 for none. */
+  readonly fields: Uint16Array;
   /**
-   * The node tree-sitter itself names for some fields, where it can differ from the first child the
-   * cursor gives the field to, and even lie deeper down: fields a node inherits from an aliased
-   * hidden rule (see inheritedFields), and every field in a tree with errors.
+   * Triples (node, field id, answer node or -1): what tree-sitter's own childForFieldName answers
+   * where it can differ from the first child the cursor gives the field to, and even lie deeper
+   * down: fields a node inherits from an aliased hidden rule (see inheritedFields), and every field
+   * in a tree with errors.
    */
-  namedByField: Map<string, PlainNode | null> | undefined;
-  hasError: boolean;
+  readonly namedByField: Int32Array;
+}
 
-  constructor(
-    private readonly source: SourceText,
-    readonly type: string,
-    readonly isNamed: boolean,
-    readonly isMissing: boolean,
-    readonly startIndex: number,
-    readonly endIndex: number,
-  ) {
-    this.hasError = type === 'ERROR' || isMissing;
-  }
+const NAMED = 1;
+const MISSING = 2;
+const HAS_ERROR = 4;
 
-  get text(): string {
-    return this.source.text.slice(this.startIndex, this.endIndex);
-  }
-
-  get startPosition(): Point {
-    return this.source.point(this.startIndex);
-  }
-
-  get endPosition(): Point {
-    return this.source.point(this.endIndex);
-  }
-
-  childForFieldName(name: string): SyntaxNode | null {
-    if (this.namedByField?.has(name)) return this.namedByField.get(name)!;
-    const index = this.fields ? this.fields.indexOf(name) : -1;
-    return index < 0 ? null : this.children[index]!;
-  }
-
-  childrenForFieldName(name: string): SyntaxNode[] {
-    return this.fields ? this.children.filter((_, index) => this.fields![index] === name) : [];
-  }
+/** The names `language` gives its node types and fields. */
+export function grammarNames(language: Language): GrammarNames {
+  return { types: [...language.types], fields: [...language.fields] };
 }
 
 /** A plain copy of `tree`, parsed from `source`; the tree itself can be deleted afterwards. */
 export function plainTree(tree: Tree, source: string): SyntaxNode {
-  const cursor = tree.walk();
-  try {
-    return new Copier(tree.language, new SourceText(source), tree.rootNode.hasError).copy(cursor);
-  } finally {
-    cursor.delete();
-  }
+  return treeFromFlat(flattenTree(tree), source, grammarNames(tree.language));
 }
 
 /**
- * Copies nodes with as few calls into wasm as it can: types, their namedness and field names are
- * looked up by id. A tree with errors is rare and may hold missing nodes and fields the cursor and
- * the node disagree on, so there each node is asked too.
+ * Copies `tree` into flat arrays with one cursor walk, with as few calls into wasm as it can: types,
+ * their namedness and field names are looked up by id. A tree with errors is rare and may hold
+ * missing nodes and fields the cursor and the node disagree on, so there each node is asked too.
  */
-class Copier {
-  private readonly named = new Map<number, boolean>();
-
-  constructor(
-    private readonly language: Language,
-    private readonly source: SourceText,
-    private readonly hasErrors: boolean,
-  ) {}
-
-  copy(cursor: TreeCursor): PlainNode {
-    const typeId = cursor.nodeTypeId;
-    let named = this.named.get(typeId);
-    if (named === undefined) this.named.set(typeId, (named = this.language.nodeTypeIsNamed(typeId)));
-    const type = this.language.types[typeId] || 'ERROR';
-    const node = new PlainNode(this.source, type, named, this.hasErrors && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex);
-    if (cursor.gotoFirstChild()) {
-      const children: PlainNode[] = [];
-      const fields: (string | null)[] = [];
-      let anyField = false;
-      do {
-        const field = this.language.fields[cursor.currentFieldId] ?? null;
-        anyField ||= field !== null;
-        const child = this.copy(cursor);
-        children.push(child);
-        fields.push(field);
-        if (child.hasError) node.hasError = true;
-      } while (cursor.gotoNextSibling());
-      cursor.gotoParent();
-      node.children = children;
-      if (anyField) node.fields = fields;
-      const asked = this.hasErrors ? this.language.fields : inheritedFields().get(type);
-      if (asked) node.namedByField = this.namedByField(cursor.currentNode, node, asked);
-    }
-    return node;
+export function flattenTree(tree: Tree): FlatTree {
+  const language = tree.language;
+  const hasErrors = tree.rootNode.hasError;
+  const named = new Map<number, boolean>();
+  const errorType = language.types.indexOf('ERROR');
+  let capacity = 1024;
+  let types = new Uint16Array(capacity);
+  let flags = new Uint8Array(capacity);
+  let starts = new Uint32Array(capacity);
+  let ends = new Uint32Array(capacity);
+  let sizes = new Uint32Array(capacity);
+  let fields = new Uint16Array(capacity);
+  const namedByField: number[] = [];
+  let count = 0;
+  const grow = () => {
+    capacity *= 2;
+    const bigger = <T extends Uint8Array | Uint16Array | Uint32Array>(array: T, make: new (size: number) => T): T => {
+      const copy = new make(capacity);
+      copy.set(array);
+      return copy;
+    };
+    types = bigger(types, Uint16Array);
+    flags = bigger(flags, Uint8Array);
+    starts = bigger(starts, Uint32Array);
+    ends = bigger(ends, Uint32Array);
+    sizes = bigger(sizes, Uint32Array);
+    fields = bigger(fields, Uint16Array);
+  };
+  const cursor = tree.walk();
+  try {
+    const copy = (field: number): number => {
+      if (count === capacity) grow();
+      const index = count++;
+      const typeId = cursor.nodeTypeId;
+      let isNamed = named.get(typeId);
+      if (isNamed === undefined) named.set(typeId, (isNamed = language.nodeTypeIsNamed(typeId)));
+      const type = language.types[typeId] ? typeId : errorType;
+      const missing = hasErrors && cursor.nodeIsMissing;
+      types[index] = type;
+      let flag = (isNamed ? NAMED : 0) | (missing ? MISSING : 0) | (type === errorType || missing ? HAS_ERROR : 0);
+      starts[index] = cursor.startIndex;
+      ends[index] = cursor.endIndex;
+      fields[index] = field;
+      if (cursor.gotoFirstChild()) {
+        do {
+          const child = copy(cursor.currentFieldId);
+          flag |= flags[child]! & HAS_ERROR;
+        } while (cursor.gotoNextSibling());
+        cursor.gotoParent();
+        sizes[index] = count - index;
+        const asked = hasErrors ? language.fields : inheritedFields().get(language.types[type] ?? 'ERROR');
+        if (asked) answerFields(cursor.currentNode, index, asked);
+      }
+      flags[index] = flag;
+      sizes[index] = count - index;
+      return index;
+    };
+    /** Records what tree-sitter's childForFieldName answers for the fields `asked`, found among the nodes below `index`. */
+    const answerFields = (real: Node, index: number, asked: readonly (string | null)[]) => {
+      for (const name of asked) {
+        if (name === null) continue;
+        const child = real.childForFieldName(name);
+        namedByField.push(index, language.fields.indexOf(name), child ? descendantLike(index, child) : -1);
+      }
+    };
+    /** The first node below `root`, breadth first, with the type and range of `node`, or -1. */
+    const descendantLike = (root: number, node: Node): number => {
+      const queue = childIndices(sizes, root, count);
+      for (let at = 0; at < queue.length; at++) {
+        const candidate = queue[at]!;
+        if (starts[candidate] === node.startIndex && ends[candidate] === node.endIndex && (language.types[types[candidate]!] ?? 'ERROR') === node.type) return candidate;
+        queue.push(...childIndices(sizes, candidate, count));
+      }
+      return -1;
+    };
+    copy(0);
+  } finally {
+    cursor.delete();
   }
-
-  /** What tree-sitter's own childForFieldName answers for the fields `asked`, found among the copies below `copy`. */
-  private namedByField(real: Node, copy: PlainNode, asked: readonly (string | null)[]): Map<string, PlainNode | null> {
-    const named = new Map<string, PlainNode | null>();
-    for (const name of asked) {
-      if (name === null) continue;
-      const child = real.childForFieldName(name);
-      named.set(name, child ? (descendantLike(copy, child) ?? null) : null);
-    }
-    return named;
-  }
+  const trim = <T extends Uint8Array | Uint16Array | Uint32Array>(array: T): T => array.slice(0, count) as T;
+  return {
+    count,
+    types: trim(types),
+    flags: trim(flags),
+    starts: trim(starts),
+    ends: trim(ends),
+    sizes: trim(sizes),
+    fields: trim(fields),
+    namedByField: Int32Array.from(namedByField),
+  };
 }
 
-/** The first node below `root`, breadth first, with the type and range of `node`. */
-function descendantLike(root: PlainNode, node: Node): PlainNode | undefined {
-  const queue = [...root.children];
-  for (let index = 0; index < queue.length; index++) {
-    const candidate = queue[index]!;
-    if (candidate.startIndex === node.startIndex && candidate.endIndex === node.endIndex && candidate.type === node.type) return candidate;
-    queue.push(...candidate.children);
+/** The indices of the children of node `index` (a node's subtree being complete when `count` nodes are known). */
+function childIndices(sizes: Uint32Array, index: number, count = sizes.length): number[] {
+  const children: number[] = [];
+  const end = Math.min(index + sizes[index]!, count);
+  for (let child = index + 1; child < end; child += sizes[child]!) children.push(child);
+  return children;
+}
+
+/** The root node of a flat tree of `source`; nodes are made as they are first reached. */
+export function treeFromFlat(flat: FlatTree, source: string, names: GrammarNames): SyntaxNode {
+  const answers = new Map<number, Map<string, number>>();
+  for (let at = 0; at < flat.namedByField.length; at += 3) {
+    const node = flat.namedByField[at]!;
+    const byName = answers.get(node) ?? new Map<string, number>();
+    byName.set(names.fields[flat.namedByField[at + 1]!]!, flat.namedByField[at + 2]!);
+    answers.set(node, byName);
   }
-  return undefined;
+  const fieldIds = new Map(names.fields.flatMap((name, id) => (name && id > 0 ? [[name, id] as const] : [])));
+  const view: FlatView = { flat, source: new SourceText(source), names, fieldIds, answers, nodes: new Array<FlatNode>(flat.count), firstId: nextId };
+  nextId += flat.count;
+  return nodeAt(view, 0);
+}
+
+/** What the nodes of one flat tree share. */
+interface FlatView {
+  readonly flat: FlatTree;
+  readonly source: SourceText;
+  readonly names: GrammarNames;
+  readonly fieldIds: ReadonlyMap<string, number>;
+  readonly answers: ReadonlyMap<number, ReadonlyMap<string, number>>;
+  /** The nodes made so far, by index: each index gets one node. */
+  readonly nodes: FlatNode[];
+  readonly firstId: number;
+}
+
+function nodeAt(view: FlatView, index: number): FlatNode {
+  return (view.nodes[index] ??= new FlatNode(view, index));
+}
+
+class FlatNode implements SyntaxNode {
+  private madeChildren: readonly FlatNode[] | undefined;
+
+  constructor(
+    private readonly view: FlatView,
+    private readonly index: number,
+  ) {}
+
+  get id(): number {
+    return this.view.firstId + this.index;
+  }
+
+  get type(): string {
+    return this.view.names.types[this.view.flat.types[this.index]!] ?? 'ERROR';
+  }
+
+  get isNamed(): boolean {
+    return (this.view.flat.flags[this.index]! & NAMED) !== 0;
+  }
+
+  get isMissing(): boolean {
+    return (this.view.flat.flags[this.index]! & MISSING) !== 0;
+  }
+
+  get hasError(): boolean {
+    return (this.view.flat.flags[this.index]! & HAS_ERROR) !== 0;
+  }
+
+  get startIndex(): number {
+    return this.view.flat.starts[this.index]!;
+  }
+
+  get endIndex(): number {
+    return this.view.flat.ends[this.index]!;
+  }
+
+  get text(): string {
+    return this.view.source.text.slice(this.startIndex, this.endIndex);
+  }
+
+  get startPosition(): Point {
+    return this.view.source.point(this.startIndex);
+  }
+
+  get endPosition(): Point {
+    return this.view.source.point(this.endIndex);
+  }
+
+  get children(): readonly FlatNode[] {
+    return (this.madeChildren ??= childIndices(this.view.flat.sizes, this.index).map((child) => nodeAt(this.view, child)));
+  }
+
+  childForFieldName(name: string): SyntaxNode | null {
+    const answer = this.view.answers.get(this.index)?.get(name);
+    if (answer !== undefined) return answer < 0 ? null : nodeAt(this.view, answer);
+    const field = this.view.fieldIds.get(name);
+    if (field === undefined) return null;
+    const { fields, sizes } = this.view.flat;
+    for (let child = this.index + 1; child < this.index + sizes[this.index]!; child += sizes[child]!) {
+      if (fields[child] === field) return nodeAt(this.view, child);
+    }
+    return null;
+  }
+
+  childrenForFieldName(name: string): SyntaxNode[] {
+    const field = this.view.fieldIds.get(name);
+    return field === undefined ? [] : this.children.filter((child) => this.view.flat.fields[child.index] === field);
+  }
 }
 
 type GrammarRule = { type: string; name?: string; value?: string; content?: GrammarRule; members?: GrammarRule[] };
