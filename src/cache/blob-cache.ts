@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { readdir, stat, unlink } from 'node:fs/promises';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,17 +8,17 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 /**
  * A persistent cache of what is derived from a file's content (an ebuild's scan, its reductions):
  * entries are keyed by the git blob id of the content, the kind of derivation, its parameters and
- * the code that derives it, so an entry can never be stale. It lives in `v1/` of the cache home
- * (see cacheHome); `NANO_OVERLAY_CACHE=off` turns it off. Writes go to a temporary file renamed
- * into place, so concurrent runs only ever see whole entries (at worst one run's entry replaces
- * another's). Once a process has written, `v1/` — and nothing else of the cache home, where the
- * Portage work lives too — is trimmed to its size bound, oldest entries first. Any I/O failure
- * just means a miss. Entries are read and written with synchronous calls: each is one small file,
- * and a hop through the thread pool costs more than the read or write itself.
+ * the code that derives it, so an entry can never be stale. Each kind keeps one log in `v2/` of the
+ * cache home (see cacheHome), `<kind>.log`, a line per entry (`<key> <JSON>`); `NANO_OVERLAY_CACHE=off`
+ * turns it off. A log is read once per process, and entries are appended with one write each, so
+ * concurrent runs only ever add whole lines (a line cut short by a killed run is never read: only
+ * lines that end are). Creating a file costs about a millisecond on ext4, so a file per entry cost a
+ * first run more than its derivations. A log that grows beyond its size bound is rewritten with its
+ * newest entries (a temporary file renamed into place). Any I/O failure just means a miss.
  */
 
-/** The size the cache is trimmed to, in bytes. */
-export const CACHE_SIZE_LIMIT = 64 * 1024 * 1024;
+/** The size each kind's log is trimmed to, in bytes. */
+export const CACHE_SIZE_LIMIT = 16 * 1024 * 1024;
 
 /** The git blob id of `text` (what `git hash-object` prints for it). */
 export function blobId(text: string | Buffer): string {
@@ -62,34 +61,93 @@ export function cacheHome(): string {
 
 /** The blob cache's own directory, or undefined when it is turned off. */
 function blobCacheDir(): string | undefined {
-  return process.env.NANO_OVERLAY_CACHE === 'off' ? undefined : join(cacheHome(), 'v1');
+  return process.env.NANO_OVERLAY_CACHE === 'off' ? undefined : join(cacheHome(), 'v2');
+}
+
+/** One kind's log as this process knows it: the entries read and written, and its size on disk. */
+interface Log {
+  readonly entries: Map<string, string>;
+  size: number;
+}
+
+/** Makes the cache's directory, and removes the one entries were kept in before (a file each, in `v1/`). */
+function makeCacheDir(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  rmSync(join(dirname(dir), 'v1'), { recursive: true, force: true });
+}
+
+/** The logs read so far, by file. */
+const logs = new Map<string, Log>();
+
+function openLog(file: string): Log {
+  let log = logs.get(file);
+  if (!log) {
+    log = { entries: new Map(), size: 0 };
+    try {
+      const text = readFileSync(file, 'utf8');
+      log.size = Buffer.byteLength(text);
+      for (const line of completeLines(text)) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
+    } catch {
+      // no log yet: every entry misses
+    }
+    logs.set(file, log);
+  }
+  return log;
+}
+
+const KEY_LENGTH = 40;
+
+/** The entry lines of a log's text: whole lines only, with a key and a space. */
+function completeLines(text: string): string[] {
+  return text
+    .slice(0, text.lastIndexOf('\n') + 1)
+    .split('\n')
+    .filter((line) => line.length > KEY_LENGTH && line[KEY_LENGTH] === ' ');
+}
+
+/** Rewrites the log at `file` with its newest entries, taking at most three quarters of `limit` bytes. */
+function trimLog(file: string, log: Log, limit: number): void {
+  const lines = completeLines(readFileSync(file, 'utf8'));
+  const kept: string[] = [];
+  let size = 0;
+  for (let index = lines.length - 1; index >= 0; index--) {
+    const bytes = Buffer.byteLength(lines[index]!) + 1;
+    if (size + bytes > limit * 0.75) break;
+    kept.push(lines[index]!);
+    size += bytes;
+  }
+  kept.reverse();
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  writeFileSync(temporary, kept.map((line) => `${line}\n`).join(''));
+  renameSync(temporary, file);
+  log.entries.clear();
+  for (const line of kept) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
+  log.size = size;
 }
 
 /** One kind of derivation: where its entries go and the code version they belong to. */
 export class BlobCache<T> {
-  private trimmed = false;
-  private readonly madeDirs = new Set<string>();
-
-  /** `kind` names the derivation (a directory); `fingerprint` the code that derives it (see codeFingerprint). */
+  /** `kind` names the derivation (its log); `fingerprint` the code that derives it (see codeFingerprint); `limit` the log's bound in bytes. */
   constructor(
     private readonly kind: string,
     private readonly fingerprint: string,
     private readonly limit = CACHE_SIZE_LIMIT,
   ) {}
 
-  private file(text: string, parameters: string): string | undefined {
+  private locate(text: string, parameters: string): { file: string; key: string } | undefined {
     const dir = blobCacheDir();
     if (!dir) return undefined;
     const key = createHash('sha1').update(`${this.fingerprint}\0${blobId(text)}\0${parameters}`).digest('hex');
-    return join(dir, this.kind, key.slice(0, 2), `${key.slice(2)}.json`);
+    return { file: join(dir, `${this.kind}.log`), key };
   }
 
   /** The entry for `text` under `parameters`, if one was stored. */
   async get(text: string, parameters = ''): Promise<T | undefined> {
-    const file = this.file(text, parameters);
-    if (!file) return undefined;
+    const place = this.locate(text, parameters);
+    const stored = place && openLog(place.file).entries.get(place.key);
+    if (stored === undefined) return undefined;
     try {
-      return JSON.parse(readFileSync(file, 'utf8')) as T;
+      return JSON.parse(stored) as T;
     } catch {
       return undefined;
     }
@@ -97,20 +155,18 @@ export class BlobCache<T> {
 
   /** Stores the entry for `text` under `parameters`. */
   async set(text: string, value: T, parameters = ''): Promise<void> {
-    const file = this.file(text, parameters);
-    if (!file) return;
+    const place = this.locate(text, parameters);
+    if (!place) return;
+    const log = openLog(place.file);
+    const json = JSON.stringify(value);
+    if (log.entries.get(place.key) === json) return;
+    const line = `${place.key} ${json}\n`;
     try {
-      if (!this.madeDirs.has(dirname(file))) {
-        mkdirSync(dirname(file), { recursive: true });
-        this.madeDirs.add(dirname(file));
-      }
-      const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-      writeFileSync(temporary, JSON.stringify(value));
-      renameSync(temporary, file);
-      if (!this.trimmed) {
-        this.trimmed = true;
-        await trimCache(join(dirname(file), '..', '..'), this.limit);
-      }
+      if (log.size === 0) makeCacheDir(dirname(place.file));
+      appendFileSync(place.file, line);
+      log.entries.set(place.key, json);
+      log.size += Buffer.byteLength(line);
+      if (log.size > this.limit) trimLog(place.file, log, this.limit);
     } catch {
       // a cache that cannot be written is a cache that misses
     }
@@ -123,29 +179,5 @@ export class BlobCache<T> {
     const value = await derive();
     await this.set(text, value, parameters);
     return value;
-  }
-}
-
-/** Deletes the oldest entries under `root` until what is left takes at most three quarters of `limit` bytes. */
-export async function trimCache(root: string, limit: number): Promise<void> {
-  const entries: { path: string; size: number; mtime: number }[] = [];
-  const walk = async (dir: string): Promise<void> => {
-    for (const entry of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) await walk(path);
-      else {
-        const info = await stat(path).catch(() => undefined);
-        if (info) entries.push({ path, size: info.size, mtime: info.mtimeMs });
-      }
-    }
-  };
-  await walk(root);
-  let total = entries.reduce((sum, entry) => sum + entry.size, 0);
-  if (total <= limit) return;
-  entries.sort((a, b) => a.mtime - b.mtime);
-  for (const entry of entries) {
-    if (total <= limit * 0.75) break;
-    await unlink(entry.path).catch(() => undefined);
-    total -= entry.size;
   }
 }

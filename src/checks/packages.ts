@@ -77,12 +77,12 @@ export class Packages {
 
   /** Every ebuild of `category/package` with its metadata, the overlay's first. */
   async selectable(cp: string): Promise<SelectablePackageEbuild[]> {
-    const found: SelectablePackageEbuild[] = [];
-    for (const ebuild of await this.ebuilds(cp)) {
-      const metadata = await this.metadata(ebuild);
-      if (metadata) found.push({ ...ebuild, metadata, slot: metadata.slot, subslot: metadata.subslot, keywords: metadata.keywords, repository: await this.repositoryName(ebuild.repo) });
-    }
-    return found;
+    const ebuilds = await this.ebuilds(cp);
+    // Read together: each ebuild's metadata waits on parses, which run beside one another.
+    const read = await Promise.all(ebuilds.map(async (ebuild) => ({ ebuild, metadata: await this.metadata(ebuild), repository: await this.repositoryName(ebuild.repo) })));
+    return read.flatMap(({ ebuild, metadata, repository }) =>
+      metadata ? [{ ...ebuild, metadata, slot: metadata.slot, subslot: metadata.subslot, keywords: metadata.keywords, repository }] : [],
+    );
   }
 
   /** The best visible ebuild for `atom` under the profile `visibility` judges for (see ProfileVisibility.best). */

@@ -1,9 +1,7 @@
-import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
-import type { Parser } from 'web-tree-sitter';
 import { InputError, locate } from '../errors.js';
+import { parseFlat } from './bash-parser.js';
 import { parseDepend, type DependNode } from './depend.js';
-import { plainTree, type SyntaxNode } from './syntax.js';
+import { treeFromFlat, type SyntaxNode } from './syntax.js';
 
 /**
  * Ebuilds read as bash with tree-sitter: top-level assignments, inherits, phase functions, the USE
@@ -24,57 +22,37 @@ export const DEPEND_VARIABLES: ReadonlySet<string> = new Set([
   'PROPERTIES',
 ]);
 
-let bashParser: Promise<Parser> | undefined;
-
-/**
- * The tree-sitter bash parser, loaded (module and wasm) once on first use. Its wasm runs on V8's
- * baseline compiler only: optimising the grammar's huge lexer and parse tables costs about a second
- * of CPU on a background thread, which a run parsing some megabytes of bash never wins back (on
- * 800 kB of eclasses: 180 ms a pass from the first one, against 460, 260, 260, then 120 ms).
- */
-export function loadBashParser(): Promise<Parser> {
-  bashParser ??= (async () => {
-    setFlagsFromString('--liftoff-only');
-    const { Language, Parser } = await import('web-tree-sitter');
-    await Parser.init();
-    const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
-    const parser = new Parser();
-    parser.setLanguage(await Language.load(wasm));
-    return parser;
-  })();
-  return bashParser;
-}
-
 /**
  * How much source text the cached trees may hold (in characters; a tree takes some hundred bytes a
  * character): the same ebuild and eclass texts are read by several checks and, across a range of
  * commits, again and again.
  */
 const TREE_CACHE_TEXT = 2_000_000;
-const treeCache = new Map<string, SyntaxNode>();
+const treeCache = new Map<string, Promise<SyntaxNode>>();
 let cachedText = 0;
 
 /**
  * The plain syntax tree of `text` (see syntax.ts), from the cache when the same text was parsed
- * recently; `source` names the text in errors.
+ * (or is being parsed) recently; `source` names the text in errors.
  */
-export async function parseBash(text: string, source?: string): Promise<SyntaxNode> {
+export function parseBash(text: string, source?: string): Promise<SyntaxNode> {
   const cached = treeCache.get(text);
   if (cached) {
     treeCache.delete(text);
     treeCache.set(text, cached);
     return cached;
   }
-  const tree = (await loadBashParser()).parse(text);
-  if (!tree) throw new InputError('bash parser returned no tree', source);
-  let root: SyntaxNode;
-  try {
-    root = plainTree(tree, text);
-  } finally {
-    tree.delete();
-  }
+  const root = parseFlat(text).then((parse) => {
+    if (!parse) throw new InputError('bash parser returned no tree', source);
+    return treeFromFlat(parse.flat, text, parse.names);
+  });
   treeCache.set(text, root);
   cachedText += text.length;
+  root.catch(() => {
+    if (treeCache.get(text) !== root) return;
+    treeCache.delete(text);
+    cachedText -= text.length;
+  });
   for (const oldest of treeCache.keys()) {
     if (cachedText <= TREE_CACHE_TEXT || oldest === text) break;
     treeCache.delete(oldest);

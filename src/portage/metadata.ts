@@ -97,8 +97,12 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
   const state = new ShellState(ebuildVariables(ebuild.category, ebuild.package, ebuild.version, ebuild.revision));
   const collected = new Map<string, string[]>(ACCUMULATED.map((name) => [name, []]));
   const notUnderstood: { variable: string; reason: string }[] = [];
-  const eclasses = new Map<string, SyntaxNode | undefined>();
-  for (const [name, eclassText] of eclassTexts) eclasses.set(name, eclassText === undefined ? undefined : await parseBash(eclassText, `eclass/${name}.eclass`));
+  // Every parse is asked for at once, so that they run beside one another.
+  const parsed = await Promise.all([
+    parseBash(text, ebuild.path),
+    ...[...eclassTexts].map(([name, eclassText]) => (eclassText === undefined ? undefined : parseBash(eclassText, `eclass/${name}.eclass`))),
+  ]);
+  const eclasses = new Map<string, SyntaxNode | undefined>([...eclassTexts.keys()].map((name, index) => [name, parsed[index + 1]]));
 
   let depth = 0;
   const onCommand: CommandHandler = (command, args, _node, current) => {
@@ -123,7 +127,7 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
       }
     }
   };
-  evaluateGlobalScope(await parseBash(text, ebuild.path), state, ebuild.path, onCommand);
+  evaluateGlobalScope(parsed[0]!, state, ebuild.path, onCommand);
 
   const read = (name: string): string => {
     const value = state.get(name);
@@ -150,14 +154,14 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
 
 /** Reads every eclass `text` inherits, transitively (names as written; `${…}` names are left unread), into `texts`. */
 async function readInherited(text: string, readEclass: EclassReader, texts: Map<string, string | undefined>): Promise<void> {
-  const queue = [text];
-  while (queue.length) {
-    for (const eclass of inheritedNames(queue.shift()!)) {
-      if (texts.has(eclass)) continue;
-      const eclassText = await readEclass(eclass);
-      texts.set(eclass, eclassText);
-      if (eclassText !== undefined) queue.push(eclassText);
-    }
+  let level = [text];
+  while (level.length) {
+    // The names in the order a walk of the texts one by one would meet them, each read once, a level at a time.
+    const names = [...new Set(level.flatMap((inheriting) => inheritedNames(inheriting)))].filter((eclass) => !texts.has(eclass));
+    for (const name of names) texts.set(name, undefined);
+    const read = await Promise.all(names.map((eclass) => readEclass(eclass)));
+    names.forEach((name, index) => texts.set(name, read[index]));
+    level = read.filter((eclassText): eclassText is string => eclassText !== undefined);
   }
 }
 

@@ -1,7 +1,8 @@
-import { mkdir, readdir, stat, utimes, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BlobCache, blobId, trimCache } from '../../src/cache/blob-cache.js';
+import { BlobCache, blobId } from '../../src/cache/blob-cache.js';
 import { scanEbuild } from '../../src/checks/ebuild-scan.js';
 import { portageCacheDir } from '../../src/portage/portage-trees.js';
 import { reduceEbuildLines } from '../../src/portage/reduce.js';
@@ -11,6 +12,8 @@ import { gitWithInput, makeTempDir, removeTempDirs } from '../helpers/git.js';
 afterAll(removeTempDirs);
 
 const cacheHome = freshCacheHomes();
+/** The built module, for reads by another process (the test command builds first). */
+const BUILT = new URL('../../dist/src/cache/blob-cache.js', import.meta.url).href;
 
 async function files(dir: string): Promise<string[]> {
   const found: string[] = [];
@@ -30,7 +33,8 @@ describe('the blob cache', () => {
     expect(await cache.through(`${text}#\n`, 'p', derive)).toEqual({ n: 2 });
     expect(await cache.through(text, 'q', derive)).toEqual({ n: 3 });
     expect(await new BlobCache<{ n: number }>('test', 'code-2').through(text, 'p', derive)).toEqual({ n: 4 });
-    expect(await files(cacheHome())).toHaveLength(4);
+    expect(await files(cacheHome())).toEqual([join(cacheHome(), 'v2', 'test.log')]);
+    expect((await readFile(join(cacheHome(), 'v2', 'test.log'), 'utf8')).split('\n')).toHaveLength(5);
   });
 
   it('never shows a partial entry to concurrent readers and writers', async () => {
@@ -42,10 +46,29 @@ describe('the blob cache', () => {
     expect((await files(cacheHome())).filter((file) => file.endsWith('.tmp'))).toEqual([]);
   });
 
+  it('reads back only whole entries: a line a killed run cut short misses, the rest still hit', async () => {
+    const log = join(cacheHome(), 'v2', 'test.log');
+    await new BlobCache<number[]>('test', 'code').set('a', [1, 2]);
+    await new BlobCache<number>('test', 'code').set('b', 12345);
+    const text = await readFile(log, 'utf8');
+    // Cut where what is left of the value still parses: 123.
+    await writeFile(log, text.slice(0, -3));
+    // Another process reads the log afresh.
+    const read = (name: string) =>
+      execFileSync(process.execPath, ['--input-type=module', '-e', `import { BlobCache } from ${JSON.stringify(BUILT)}; console.log(JSON.stringify(await new BlobCache('test', 'code').get(${JSON.stringify(name)}) ?? null))`], {
+        env: { ...process.env, NANO_OVERLAY_CACHE: cacheHome() },
+        encoding: 'utf8',
+      }).trim();
+    expect(read('a')).toBe('[1,2]');
+    expect(read('b')).toBe('null');
+    await writeFile(log, text);
+    expect(read('b')).toBe('12345');
+  });
+
   it('stays within its size bound, dropping the oldest entries', async () => {
     const cache = new BlobCache<string>('test', 'code', 40_000);
     for (let index = 0; index < 30; index++) await new BlobCache<string>('test', 'code', 40_000).set(`text ${index}`, 'x'.repeat(4_000));
-    await trimCache(join(cacheHome(), 'v1'), 40_000);
+    expect(await cache.get('text 0')).toBeUndefined();
     const sizes = await Promise.all((await files(cacheHome())).map(async (file) => (await stat(file)).size));
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(40_000);
     expect(await cache.get('text 29')).toBe('x'.repeat(4_000));
@@ -58,7 +81,7 @@ describe('the blob cache', () => {
     await utimes(eclass, new Date(2000, 0, 1), new Date(2000, 0, 1));
     for (let index = 0; index < 30; index++) await new BlobCache<string>('test', 'code', 40_000).set(`text ${index}`, 'x'.repeat(4_000));
     expect((await stat(eclass)).size).toBe(100_000);
-    const sizes = await Promise.all((await files(join(cacheHome(), 'v1'))).map(async (file) => (await stat(file)).size));
+    const sizes = await Promise.all((await files(join(cacheHome(), 'v2'))).map(async (file) => (await stat(file)).size));
     expect(sizes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(40_000);
     expect(portageCacheDir()).toBe(join(cacheHome(), 'portage'));
   });
@@ -69,6 +92,14 @@ describe('the blob cache', () => {
     await cache.set('text', 1);
     expect(await cache.get('text')).toBeUndefined();
     expect(await files(cacheHome())).toEqual([]);
+  });
+
+  it('removes the directory of the former file-per-entry layout when it first writes', async () => {
+    const former = join(cacheHome(), 'v1', 'ebuild-scan', 'ab', 'cdef.json');
+    await mkdir(dirname(former), { recursive: true });
+    await writeFile(former, '{}');
+    await new BlobCache<number>('test', 'code').set('text', 1);
+    expect(await files(cacheHome())).toEqual([join(cacheHome(), 'v2', 'test.log')]);
   });
 
   it('gives ebuild scans and reductions read back from disk equal to fresh ones', async () => {

@@ -1,5 +1,5 @@
 import type { Node } from 'web-tree-sitter';
-import { loadBashParser } from '../../src/portage/ebuild.js';
+import { loadBashParser } from '../../src/portage/bash-parser.js';
 import { plainTree, type SyntaxNode } from '../../src/portage/syntax.js';
 
 /** Everything the plain node offers, read from tree-sitter's node and from the copy, for every node and field name. */

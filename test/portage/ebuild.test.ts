@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { filesdirRefs, loadBashParser, parseEbuild, usedFlags } from '../../src/portage/ebuild.js';
+import { loadBashParser } from '../../src/portage/bash-parser.js';
+import { filesdirRefs, parseEbuild, usedFlags } from '../../src/portage/ebuild.js';
 import { InputError } from '../../src/errors.js';
 
 const EBUILD = `# Copyright 2024 Flatcar Maintainers

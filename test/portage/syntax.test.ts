@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadBashParser } from '../../src/portage/ebuild.js';
+import { loadBashParser } from '../../src/portage/bash-parser.js';
 import { plainTree, type SyntaxNode } from '../../src/portage/syntax.js';
 import { describedBothWays } from '../helpers/syntax.js';
 

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
+import type { Parser } from 'web-tree-sitter';
+import { flattenTree, grammarNames, type FlatTree, type GrammarNames } from './syntax.js';
+
+/**
+ * Where bash is parsed: tree-sitter's bash grammar in this thread, or in worker threads that hand
+ * back flat trees (see syntax.ts). Parsing is most of what a first `validate` computes; in workers it
+ * runs beside the checks instead of before them.
+ */
+
+let bashParser: Promise<Parser> | undefined;
+
+/**
+ * The tree-sitter bash parser of this thread, loaded (module and wasm) once on first use. Its wasm
+ * runs on V8's baseline compiler only: optimising the grammar's huge lexer and parse tables costs
+ * about a second of CPU on a background thread, which a run parsing some megabytes of bash never
+ * wins back (on 800 kB of eclasses: 180 ms a pass from the first one, against 460, 260, 260, then 120 ms).
+ */
+export function loadBashParser(): Promise<Parser> {
+  bashParser ??= (async () => {
+    setFlagsFromString('--liftoff-only');
+    const { Language, Parser } = await import('web-tree-sitter');
+    await Parser.init();
+    const wasm = createRequire(import.meta.url).resolve('tree-sitter-bash/tree-sitter-bash.wasm');
+    const parser = new Parser();
+    parser.setLanguage(await Language.load(wasm));
+    return parser;
+  })();
+  return bashParser;
+}
+
+/** A parse's result: the flat tree and the grammar's names for its ids. */
+export interface FlatParse {
+  readonly flat: FlatTree;
+  readonly names: GrammarNames;
+}
+
+/** Parses `text` in this thread; undefined when tree-sitter gives no tree. */
+export async function parseFlatHere(text: string): Promise<FlatParse | undefined> {
+  const parser = await loadBashParser();
+  const tree = parser.parse(text);
+  if (!tree) return undefined;
+  try {
+    return { flat: flattenTree(tree), names: grammarNames(tree.language) };
+  } finally {
+    tree.delete();
+  }
+}
+
+/** A message from a parse worker: the answer to request `id`. */
+export type WorkerAnswer = { readonly id: number; readonly flat?: FlatTree; readonly names?: GrammarNames; readonly error?: string };
+
+interface Pending {
+  resolve(parse: FlatParse | undefined): void;
+  reject(error: Error): void;
+}
+
+/** One worker thread and the requests it has not answered yet. */
+class ParseWorker {
+  private readonly worker: Worker;
+  readonly pending = new Map<number, Pending>();
+  private names: GrammarNames | undefined;
+  failed = false;
+
+  constructor(url: URL) {
+    this.worker = new Worker(url);
+    this.worker.unref();
+    this.worker.on('message', (answer: WorkerAnswer) => {
+      const request = this.pending.get(answer.id);
+      this.pending.delete(answer.id);
+      if (this.pending.size === 0) this.worker.unref();
+      this.names ??= answer.names;
+      if (!request) return;
+      if (answer.error !== undefined) request.reject(new Error(answer.error));
+      else request.resolve(answer.flat && this.names ? { flat: answer.flat, names: this.names } : undefined);
+    });
+    this.worker.on('error', (error) => this.fail(error));
+    this.worker.on('exit', (code) => this.fail(new Error(`bash parse worker exited (${code})`)));
+  }
+
+  parse(id: number, text: string): Promise<FlatParse | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.size === 0) this.worker.ref();
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ id, text });
+    });
+  }
+
+  private fail(error: Error): void {
+    this.failed = true;
+    for (const request of this.pending.values()) request.reject(error);
+    this.pending.clear();
+  }
+}
+
+const WORKER = new URL('./parse-worker.js', import.meta.url);
+let workers: ParseWorker[] | undefined;
+let nextRequest = 1;
+
+/**
+ * The parse workers: one per core beside this thread's, at most three; none when the worker's
+ * module is not there (the sources run untranspiled, as under the test runner) or on one core.
+ */
+function parseWorkers(): ParseWorker[] {
+  if (workers) return workers;
+  const count = Math.min(3, availableParallelism() - 1);
+  workers = count > 0 && existsSync(fileURLToPath(WORKER)) ? Array.from({ length: count }, () => new ParseWorker(WORKER)) : [];
+  return workers;
+}
+
+/** Parses `text` in the least busy worker thread, or in this thread where there is none. */
+export function parseFlat(text: string): Promise<FlatParse | undefined> {
+  const available = parseWorkers().filter((worker) => !worker.failed);
+  if (available.length === 0) return parseFlatHere(text);
+  const worker = available.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
+  return worker.parse(nextRequest++, text);
+}
+
+/** Starts the parse workers (or this thread's parser) now, so that they are ready when the first text comes. */
+export function warmBashParser(): void {
+  if (parseWorkers().length === 0) void loadBashParser();
+}
