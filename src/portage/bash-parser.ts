@@ -69,7 +69,6 @@ class ParseWorker {
 
   constructor(url: URL) {
     this.worker = new Worker(url);
-    this.worker.unref();
     this.worker.on('message', (answer: WorkerAnswer) => {
       const request = this.pending.get(answer.id);
       this.pending.delete(answer.id);
@@ -81,6 +80,8 @@ class ParseWorker {
     });
     this.worker.on('error', (error) => this.fail(error));
     this.worker.on('exit', (code) => this.fail(new Error(`bash parse worker exited (${code})`)));
+    // After the listeners: adding a message listener refs the worker again.
+    this.worker.unref();
   }
 
   parse(id: number, text: string): Promise<FlatParse | undefined> {
