@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,8 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * entries are keyed by the git blob id of the content, the kind of derivation, its parameters and
  * the code that derives it, so an entry can never be stale. Each kind keeps one log in `v2/` of the
  * cache home (see cacheHome), `<kind>.log`, a line per entry (`<key> <JSON>`); `NANO_OVERLAY_CACHE=off`
- * turns it off. A log is read once per process, and entries are appended with one write each, so
- * concurrent runs only ever add whole lines (a line cut short by a killed run is never read: only
+ * turns it off. A log is read when first asked and again when another run changed it; entries are
+ * appended with one write each, so concurrent runs only ever add whole lines (a line cut short by a killed run is never read: only
  * lines that end are). Creating a file costs about a millisecond on ext4, so a file per entry cost a
  * first run more than its derivations. A log that grows beyond its size bound is rewritten with its
  * newest entries (a temporary file renamed into place). Any I/O failure just means a miss.
@@ -64,10 +64,11 @@ function blobCacheDir(): string | undefined {
   return process.env.NANO_OVERLAY_CACHE === 'off' ? undefined : join(cacheHome(), 'v2');
 }
 
-/** One kind's log as this process knows it: the entries read and written, and its size on disk. */
+/** One kind's log as this process knows it: the entries read and written, its size, and the file's stamp when last seen. */
 interface Log {
   readonly entries: Map<string, string>;
   size: number;
+  stamp: string;
 }
 
 /** Makes the cache's directory, and removes the one entries were kept in before (a file each, in `v1/`). */
@@ -79,20 +80,30 @@ function makeCacheDir(dir: string): void {
 /** The logs read so far, by file. */
 const logs = new Map<string, Log>();
 
+/** The log at `file`, read again when the file changed since this process last saw it (another run wrote to it). */
 function openLog(file: string): Log {
-  let log = logs.get(file);
-  if (!log) {
-    log = { entries: new Map(), size: 0 };
-    try {
-      const text = readFileSync(file, 'utf8');
-      log.size = Buffer.byteLength(text);
-      for (const line of completeLines(text)) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
-    } catch {
-      // no log yet: every entry misses
-    }
-    logs.set(file, log);
+  const known = logs.get(file);
+  const stamp = stampOf(file);
+  if (known && known.stamp === stamp) return known;
+  const log: Log = { entries: new Map(), size: 0, stamp };
+  try {
+    const text = readFileSync(file, 'utf8');
+    log.size = Buffer.byteLength(text);
+    for (const line of completeLines(text)) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
+  } catch {
+    // no log yet: every entry misses
   }
+  logs.set(file, log);
   return log;
+}
+
+function stampOf(file: string): string {
+  try {
+    const stats = statSync(file);
+    return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+  } catch {
+    return 'missing';
+  }
 }
 
 const KEY_LENGTH = 40;
@@ -123,6 +134,7 @@ function trimLog(file: string, log: Log, limit: number): void {
   log.entries.clear();
   for (const line of kept) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
   log.size = size;
+  log.stamp = stampOf(file);
 }
 
 /** One kind of derivation: where its entries go and the code version they belong to. */
@@ -166,6 +178,7 @@ export class BlobCache<T> {
       appendFileSync(place.file, line);
       log.entries.set(place.key, json);
       log.size += Buffer.byteLength(line);
+      log.stamp = stampOf(place.file);
       if (log.size > this.limit) trimLog(place.file, log, this.limit);
     } catch {
       // a cache that cannot be written is a cache that misses

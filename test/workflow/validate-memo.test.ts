@@ -1,4 +1,4 @@
-import { cp, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedMetadataTrees } from '../../src/portage/metadata-cache.js';
@@ -13,19 +13,21 @@ afterAll(removeTempDirs);
 
 const cacheHome = freshCacheHomes('nano-overlay-memo-cache-');
 
+const reportLog = () => join(cacheHome(), 'v2', 'validate-report.log');
+
+/** The stored reports: the lines of the memo's log. */
 async function storedEntries(): Promise<string[]> {
-  const dir = join(cacheHome(), 'v1', 'validate-report');
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+  return (await readFile(reportLog(), 'utf8').catch(() => '')).split('\n').filter(Boolean);
 }
 
-/** Marks the stored report so that a hit is told from a recomputation. */
+/** Marks the stored reports so that a hit is told from a recomputation. */
 async function markStored(): Promise<void> {
-  for (const file of await storedEntries()) {
-    const entry = JSON.parse(await readFile(file, 'utf8'));
+  const marked = (await storedEntries()).map((line) => {
+    const entry = JSON.parse(line.slice(41));
     entry.value.upstream.path = 'from the memo';
-    await writeFile(file, JSON.stringify(entry));
-  }
+    return `${line.slice(0, 41)}${JSON.stringify(entry)}\n`;
+  });
+  await writeFile(reportLog(), marked.join(''));
 }
 
 describe('the validate report memo', () => {
