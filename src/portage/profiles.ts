@@ -430,15 +430,21 @@ function matchingSettings(lines: readonly PackageFlagLine[], candidate: PackageC
   return matchingLines(lines, candidate).flatMap((line) => line.flags);
 }
 
-/** Applies incremental settings (`flag`, `-flag`, `-*`, `-prefix_*`) to a set of flags with their deciding source. */
-function stack(state: Map<string, string>, settings: readonly FlagSetting[]): void {
-  for (const setting of settings) {
-    if (setting.flag === '*') state.clear();
-    else if (setting.negated && setting.flag.endsWith('_*')) {
-      for (const flag of [...state.keys()]) if (flag.startsWith(setting.flag.slice(0, -1))) state.delete(flag);
-    } else if (setting.negated) state.delete(setting.flag);
-    else state.set(setting.flag, setting.source);
-  }
+/** Applies an incremental setting (`flag`, `-flag`, `-*`, `-prefix_*`) to a set of flags with their deciding source. */
+function stack(state: Map<string, string>, setting: FlagSetting): void {
+  if (setting.flag === '*') state.clear();
+  else if (setting.negated && setting.flag.endsWith('_*')) {
+    for (const flag of [...state.keys()]) if (flag.startsWith(setting.flag.slice(0, -1))) state.delete(flag);
+  } else if (setting.negated) state.delete(setting.flag);
+  else state.set(setting.flag, setting.source);
+}
+
+/**
+ * Whether a setting can decide a flag of `iuse`: one that names it, or a wildcard. Settings of other
+ * flags are skipped; only flags in IUSE are answered for.
+ */
+function decidesIuse(setting: FlagSetting, iuse: ReadonlyMap<string, boolean>): boolean {
+  return iuse.has(setting.flag) || setting.flag === '*' || setting.flag.endsWith('_*');
 }
 
 /** The words of an incremental profile variable after the whole chain (`-word` removes, `-*` clears). */
@@ -527,36 +533,41 @@ function computeEffectiveUse(profile: Profile, cpv: string, iuse: ReadonlyMap<st
   const expanded = expandedSettings(profile);
   const whenStable = <T>(items: readonly T[]): readonly T[] => (stable ? items : []);
 
+  // The lists are walked in turn rather than joined: the base profile's lists hold thousands of settings.
+  const stacked = (state: Map<string, string>, lists: readonly (readonly FlagSetting[])[]) => {
+    for (const list of lists) for (const setting of list) if (decidesIuse(setting, iuse)) stack(state, setting);
+  };
   for (const [index, node] of profile.chain.entries()) {
-    const settings = [
-      ...expanded[index]!,
-      ...node.use,
-      ...whenStable(node.useStable),
-      ...matchingSettings(node.packageUse, candidate),
-      ...whenStable(matchingSettings(node.packageUseStable, candidate)),
+    const lists = [
+      expanded[index]!,
+      node.use,
+      whenStable(node.useStable),
+      matchingSettings(node.packageUse, candidate),
+      whenStable(matchingSettings(node.packageUseStable, candidate)),
     ];
-    for (const setting of settings) {
-      // Only flags in IUSE are answered for, and a setting of another flag decides none of them.
-      if (!iuse.has(setting.flag) && setting.flag !== '*' && !setting.flag.endsWith('_*')) continue;
-      if (setting.flag === '*') for (const flag of [...enabled.keys(), ...iuse.keys()]) disabledBy.set(flag, setting.source);
-      else if (setting.negated && setting.flag.endsWith('_*')) {
-        for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) disabledBy.set(flag, setting.source);
-      } else if (setting.negated) disabledBy.set(setting.flag, setting.source);
-      if (!setting.negated && setting.flag.endsWith('_*')) {
-        for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) enabled.set(flag, setting.source);
-      } else stack(enabled, [setting]);
+    for (const list of lists) {
+      for (const setting of list) {
+        if (!decidesIuse(setting, iuse)) continue;
+        if (setting.flag === '*') for (const flag of [...enabled.keys(), ...iuse.keys()]) disabledBy.set(flag, setting.source);
+        else if (setting.negated && setting.flag.endsWith('_*')) {
+          for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) disabledBy.set(flag, setting.source);
+        } else if (setting.negated) disabledBy.set(setting.flag, setting.source);
+        if (!setting.negated && setting.flag.endsWith('_*')) {
+          for (const flag of iuse.keys()) if (flag.startsWith(setting.flag.slice(0, -1))) enabled.set(flag, setting.source);
+        } else stack(enabled, setting);
+      }
     }
-    stack(forced, [
-      ...node.useForce,
-      ...whenStable(node.useStableForce),
-      ...matchingSettings(node.packageUseForce, candidate),
-      ...whenStable(matchingSettings(node.packageUseStableForce, candidate)),
+    stacked(forced, [
+      node.useForce,
+      whenStable(node.useStableForce),
+      matchingSettings(node.packageUseForce, candidate),
+      whenStable(matchingSettings(node.packageUseStableForce, candidate)),
     ]);
-    stack(masked, [
-      ...node.useMask,
-      ...whenStable(node.useStableMask),
-      ...matchingSettings(node.packageUseMask, candidate),
-      ...whenStable(matchingSettings(node.packageUseStableMask, candidate)),
+    stacked(masked, [
+      node.useMask,
+      whenStable(node.useStableMask),
+      matchingSettings(node.packageUseMask, candidate),
+      whenStable(matchingSettings(node.packageUseStableMask, candidate)),
     ]);
   }
 
