@@ -1,6 +1,8 @@
+import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadBashParser } from '../../src/portage/bash-parser.js';
+import { loadBashParser, parseFlatHere, type WorkerAnswer } from '../../src/portage/bash-parser.js';
 import { plainTree, type SyntaxNode } from '../../src/portage/syntax.js';
 import { describedBothWays } from '../helpers/syntax.js';
 
@@ -50,5 +52,23 @@ describe('plain syntax trees', () => {
     walk(plainTree(tree, source));
     tree.delete();
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('come back from a parse worker thread (the built one the command runs) exactly as parsed in this thread', async () => {
+    const worker = new Worker(new URL('../../dist/src/portage/parse-worker.js', import.meta.url));
+    try {
+      const texts = [FRAGMENTS.join(''), 'if [[ a = b ]]; then :; fi\n', '(( \n'];
+      for (const [index, text] of texts.entries()) {
+        worker.postMessage({ id: index, text });
+        const [answer] = (await once(worker, 'message')) as [WorkerAnswer];
+        const here = (await parseFlatHere(text))!;
+        expect(answer.id).toBe(index);
+        expect(answer.flat).toEqual(here.flat);
+        if (index === 0) expect(answer.names).toEqual(here.names);
+        else expect(answer.names).toBeUndefined();
+      }
+    } finally {
+      await worker.terminate();
+    }
   });
 });
