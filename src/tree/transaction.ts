@@ -95,7 +95,7 @@ export async function writeChanges(root: string, changes: ChangeSet): Promise<vo
     return { path, write: true, existed, inPlace: { offset: undoLength - old.data.length, length: old.data.length, mode: old.mode } };
   });
   const journal: Journal = { root: resolve(root), operations };
-  claim(home, root);
+  claim(home, root, workDirs(operations));
   let preparing = '';
   try {
     // New files are written where the transaction lives and linked into place later: creating a file
@@ -164,8 +164,7 @@ function removeFinished(home: string, operations: readonly Operation[]): void {
       if (write) unlinkSync(join(home, 'staged', String(index)));
     });
     unlinkSync(join(home, UNDO));
-    rmdirSync(join(home, 'backup'));
-    rmdirSync(join(home, 'staged'));
+    for (const dir of workDirs(operations)) rmdirSync(join(home, dir));
     unlinkSync(join(home, 'owner'));
     rmdirSync(home);
   } catch {
@@ -212,16 +211,22 @@ function sameDevice(a: string, b: string): boolean {
   }
 }
 
+/** The directories of the transaction its operations use: `backup` when one moves an entry aside, `staged` when one writes a new file. */
+function workDirs(operations: readonly Operation[]): string[] {
+  const moved = operations.filter((operation) => !operation.inPlace);
+  return [...(moved.some((operation) => operation.existed) ? ['backup'] : []), ...(moved.some((operation) => operation.write) ? ['staged'] : [])];
+}
+
 /**
- * Takes the transaction directory for this process: built under a name of its own, then renamed
- * into place, which fails when another transaction holds it.
+ * Takes the transaction directory for this process, with its work directories `dirs`: built under a
+ * name of its own, then renamed into place, which fails when another transaction holds it.
  */
-function claim(home: string, root: string): void {
+function claim(home: string, root: string, dirs: readonly string[]): void {
   const claiming = `${home}.${process.pid}.claim`;
   try {
     rmSync(claiming, { recursive: true, force: true });
-    mkdirSync(join(claiming, 'backup'), { recursive: true });
-    mkdirSync(join(claiming, 'staged'));
+    mkdirSync(claiming, { recursive: true });
+    for (const dir of dirs) mkdirSync(join(claiming, dir));
     writeFileSync(join(claiming, 'owner'), `${process.pid}\n`);
   } catch (error) {
     rmSync(claiming, { recursive: true, force: true });
