@@ -100,29 +100,27 @@ class ParseWorker {
 }
 
 const WORKER = new URL('./parse-worker.js', import.meta.url);
-let workers: ParseWorker[] | undefined;
+let workers: ParseWorker[] = [];
 let nextRequest = 1;
-
-/**
- * The parse workers: one per core beside this thread's, at most three; none when the worker's
- * module is not there (the sources run untranspiled, as under the test runner) or on one core.
- */
-function parseWorkers(): ParseWorker[] {
-  if (workers) return workers;
-  const count = Math.min(3, availableParallelism() - 1);
-  workers = count > 0 && existsSync(fileURLToPath(WORKER)) ? Array.from({ length: count }, () => new ParseWorker(WORKER)) : [];
-  return workers;
-}
 
 /** Parses `text` in the least busy worker thread, or in this thread where there is none. */
 export function parseFlat(text: string): Promise<FlatParse | undefined> {
-  const available = parseWorkers().filter((worker) => !worker.failed);
+  const available = workers.filter((worker) => !worker.failed);
   if (available.length === 0) return parseFlatHere(text);
   const worker = available.reduce((best, candidate) => (candidate.pending.size < best.pending.size ? candidate : best));
   return worker.parse(nextRequest++, text);
 }
 
-/** Starts the parse workers (or this thread's parser) now, so that they are ready when the first text comes. */
-export function warmBashParser(): void {
-  if (parseWorkers().length === 0) void loadBashParser();
+/**
+ * Sends the parses of this process to worker threads from now on, started now so that they are
+ * ready when the first text comes: for the jobs that parse megabytes of bash (validate), where
+ * starting a thread is worth it. One per core beside this thread's, at most three; none (this
+ * thread parses) on one core or when the worker's module is not there, as when the sources run
+ * untranspiled under the test runner.
+ */
+export function useParseWorkers(): void {
+  if (workers.length > 0) return;
+  const count = Math.min(3, availableParallelism() - 1);
+  if (count > 0 && existsSync(fileURLToPath(WORKER))) workers = Array.from({ length: count }, () => new ParseWorker(WORKER));
+  else void loadBashParser();
 }

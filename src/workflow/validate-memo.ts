@@ -19,8 +19,8 @@ export async function validateLayersMemoized(request: Omit<ValidateRequest, 'che
   reports ??= new ResultCache<ValidationReport>('validate-report');
   const stored = key === undefined ? undefined : await reports.lookup(key, new DiskTree(layersDir));
   if (stored) return stored;
-  // The bash parser (its worker threads) starts while the checks load.
-  (await import('../portage/bash-parser.js')).warmBashParser();
+  // The parse worker threads start while the checks load.
+  (await import('../portage/bash-parser.js')).useParseWorkers();
   const { validateLayers } = await import('./validate.js');
   let recorder: RecordingTree | undefined;
   const report = await validateLayers({ ...request, wrapLayers: (tree) => (recorder = new RecordingTree(tree)) });

@@ -6,6 +6,7 @@ import { parseEbuildPath } from '../portage/ebuild-path.js';
 import type { RenderedLayer } from '../layers/render.js';
 import { locateUpstream, type Upstream } from '../upstream/locate.js';
 import { parseAtom } from '../portage/atoms.js';
+import { useParseWorkers } from '../portage/bash-parser.js';
 import { posix } from 'node:path';
 import { loadLayersFrom } from './layer-set.js';
 import { applyAndCheck } from './validate.js';
@@ -68,6 +69,7 @@ export interface RangeReport {
  */
 export async function validateRange(request: RangeRequest): Promise<RangeReport> {
   const [from, to] = parseRange(request.range);
+  useParseWorkers();
   const loaded = await loadLayersFrom(request.layersDir);
   const upstream = await locateUpstream(request.upstream, to);
   try {
