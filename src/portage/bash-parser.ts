@@ -56,6 +56,7 @@ export async function parseFlatHere(text: string): Promise<FlatParse | undefined
 export type WorkerAnswer = { readonly id: number; readonly flat?: FlatTree; readonly names?: GrammarNames; readonly error?: string };
 
 interface Pending {
+  readonly text: string;
   resolve(parse: FlatParse | undefined): void;
   reject(error: Error): void;
 }
@@ -78,8 +79,8 @@ class ParseWorker {
       if (answer.error !== undefined) request.reject(new Error(answer.error));
       else request.resolve(answer.flat && this.names ? { flat: answer.flat, names: this.names } : undefined);
     });
-    this.worker.on('error', (error) => this.fail(error));
-    this.worker.on('exit', (code) => this.fail(new Error(`bash parse worker exited (${code})`)));
+    this.worker.on('error', () => this.fail());
+    this.worker.on('exit', () => this.fail());
     // After the listeners: adding a message listener refs the worker again.
     this.worker.unref();
   }
@@ -87,14 +88,15 @@ class ParseWorker {
   parse(id: number, text: string): Promise<FlatParse | undefined> {
     return new Promise((resolve, reject) => {
       if (this.pending.size === 0) this.worker.ref();
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { text, resolve, reject });
       this.worker.postMessage({ id, text });
     });
   }
 
-  private fail(error: Error): void {
+  /** A worker that stopped answers no more: what it was asked and had not answered is parsed in this thread. */
+  private fail(): void {
     this.failed = true;
-    for (const request of this.pending.values()) request.reject(error);
+    for (const request of this.pending.values()) parseFlatHere(request.text).then(request.resolve, request.reject);
     this.pending.clear();
   }
 }
