@@ -148,21 +148,34 @@ export function parseAtom(text: string, source?: string): Atom {
  * list; all of them when `cpv` is no `category/package-version` (atomMatches then says why).
  */
 export function entriesNaming<T extends { readonly atom: Atom }>(entries: readonly T[], cpv: string): readonly T[] {
-  const slash = cpv.indexOf('/');
-  const split = slash < 0 ? undefined : splitPackageVersion(cpv.slice(slash + 1));
-  if (!split) return entries;
+  if (entries.length === 0) return entries;
+  const name = packageOf(cpv);
+  if (name === undefined) return entries;
   let index = entryIndexes.get(entries);
   if (!index) {
     index = new Map();
     for (const entry of entries) {
-      const name = `${entry.atom.category}/${entry.atom.package}`;
-      const named = index.get(name);
+      const key = `${entry.atom.category}/${entry.atom.package}`;
+      const named = index.get(key);
       if (named) named.push(entry);
-      else index.set(name, [entry]);
+      else index.set(key, [entry]);
     }
     entryIndexes.set(entries, index);
   }
-  return (index.get(`${cpv.slice(0, slash)}/${split.package}`) ?? []) as T[];
+  return (index.get(name) ?? []) as T[];
+}
+
+/** The `category/package` of each `cpv` asked (undefined for no `category/package-version`): the same few are asked again and again. */
+const packages = new Map<string, string | undefined>();
+
+function packageOf(cpv: string): string | undefined {
+  if (packages.has(cpv)) return packages.get(cpv);
+  const slash = cpv.indexOf('/');
+  const split = slash < 0 ? undefined : splitPackageVersion(cpv.slice(slash + 1));
+  const name = split && `${cpv.slice(0, slash)}/${split.package}`;
+  if (packages.size >= 4096) packages.clear();
+  packages.set(cpv, name);
+  return name;
 }
 
 const entryIndexes = new WeakMap<readonly { readonly atom: Atom }[], Map<string, { readonly atom: Atom }[]>>();
