@@ -124,5 +124,6 @@ export function useParseWorkers(): void {
   if (workers.length > 0) return;
   const count = Math.min(3, availableParallelism() - 1);
   if (count > 0 && existsSync(fileURLToPath(WORKER))) workers = Array.from({ length: count }, () => new ParseWorker(WORKER));
-  else void loadBashParser();
+  // A grammar that fails to load fails the first parse, which says so; not this early start.
+  else loadBashParser().catch(() => undefined);
 }

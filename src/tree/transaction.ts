@@ -364,9 +364,19 @@ function moveIn(staged: string, target: string | Buffer): void {
  * file with no other hard link (a write would change those too). Undefined otherwise.
  */
 function rewritable(path: string): { data: Buffer; mode: number } | undefined {
-  const stats = lstatOrUndefined(fsPath(path));
-  if (!stats?.isFile() || stats.nlink !== 1) return undefined;
-  return { data: readFileSync(fsPath(path)), mode: stats.mode & 0o7777 };
+  let fd: number;
+  try {
+    fd = openSync(fsPath(path), constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return undefined;
+  }
+  try {
+    const stats = fstatSync(fd);
+    if (!stats.isFile() || stats.nlink !== 1) return undefined;
+    return { data: readFileSync(fd), mode: stats.mode & 0o7777 };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** `mode` with its executable bits set where it can be read (as git sets them), or cleared. */
