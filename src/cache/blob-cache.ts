@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, mkdirSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,11 +10,12 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * entries are keyed by the git blob id of the content, the kind of derivation, its parameters and
  * the code that derives it, so an entry can never be stale. Each kind keeps one log in `v2/` of the
  * cache home (see cacheHome), `<kind>.log`, a line per entry (`<key> <JSON>`); `NANO_OVERLAY_CACHE=off`
- * turns it off. A log is read when first asked and again when another run changed it; entries are
- * appended with one write each, so concurrent runs only ever add whole lines (a line cut short by a killed run is never read: only
- * lines that end are). Creating a file costs about a millisecond on ext4, so a file per entry cost a
- * first run more than its derivations. A log that grows beyond its size bound is rewritten with its
- * newest entries (a temporary file renamed into place). Any I/O failure just means a miss.
+ * turns it off. Entries are appended with one write each, so concurrent runs only ever add whole
+ * lines; a process reads a log once and then only what was appended since, and never a line cut
+ * short by a killed run (only lines that end are read). Creating a file costs about a millisecond on
+ * ext4, so a file per entry cost a first run more than its derivations. A log that grows beyond its
+ * size bound is rewritten with its newest entries (a temporary file renamed into place, which a
+ * reader sees as a new inode and reads anew). Any I/O failure just means a miss.
  */
 
 /** The size each kind's log is trimmed to, in bytes. */
@@ -64,11 +65,14 @@ function blobCacheDir(): string | undefined {
   return process.env.NANO_OVERLAY_CACHE === 'off' ? undefined : join(cacheHome(), 'v2');
 }
 
-/** One kind's log as this process knows it: the entries read and written, its size, and the file's stamp when last seen. */
+/**
+ * One kind's log as this process knows it: the entries read and written, and how far into which
+ * file (inode) they were read: up to the end of the last whole line.
+ */
 interface Log {
   readonly entries: Map<string, string>;
-  size: number;
-  stamp: string;
+  inode: number;
+  offset: number;
 }
 
 /** Makes the cache's directory, and removes the one entries were kept in before (a file each, in `v1/`). */
@@ -80,45 +84,51 @@ function makeCacheDir(dir: string): void {
 /** The logs read so far, by file. */
 const logs = new Map<string, Log>();
 
-/** The log at `file`, read again when the file changed since this process last saw it (another run wrote to it). */
+/**
+ * The log at `file` with every whole line it holds now: a log this process read before is read on
+ * from where it stopped (other runs, and this one, only ever append), a new or rewritten file anew.
+ */
 function openLog(file: string): Log {
-  const known = logs.get(file);
-  const stamp = stampOf(file);
-  if (known && known.stamp === stamp) return known;
-  const log: Log = { entries: new Map(), size: 0, stamp };
+  let log = logs.get(file);
+  let stats;
   try {
-    const text = readFileSync(file, 'utf8');
-    log.size = Buffer.byteLength(text);
-    for (const line of completeLines(text)) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
+    stats = statSync(file);
   } catch {
-    // no log yet: every entry misses
+    stats = undefined;
   }
-  logs.set(file, log);
+  if (!stats || !log || log.inode !== stats.ino || stats.size < log.offset) {
+    log = { entries: new Map(), inode: stats?.ino ?? -1, offset: 0 };
+    logs.set(file, log);
+  }
+  if (stats && stats.size > log.offset) readOn(file, log, stats.size);
   return log;
 }
 
-function stampOf(file: string): string {
+/** Reads the whole lines of the log at `file` from where `log` stopped up to `size` bytes. */
+function readOn(file: string, log: Log, size: number): void {
+  const fd = openSync(file, 'r');
   try {
-    const stats = statSync(file);
-    return `${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-  } catch {
-    return 'missing';
+    const tail = Buffer.alloc(size - log.offset);
+    const read = readSync(fd, tail, 0, tail.length, log.offset);
+    const end = tail.lastIndexOf(0x0a, read - 1) + 1;
+    for (const line of entryLines(tail.toString('utf8', 0, end))) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
+    log.offset += end;
+  } finally {
+    closeSync(fd);
   }
 }
 
 const KEY_LENGTH = 40;
 
-/** The entry lines of a log's text: whole lines only, with a key and a space. */
-function completeLines(text: string): string[] {
-  return text
-    .slice(0, text.lastIndexOf('\n') + 1)
-    .split('\n')
-    .filter((line) => line.length > KEY_LENGTH && line[KEY_LENGTH] === ' ');
+/** The entry lines of whole lines of a log: those with a key and a space. */
+function entryLines(text: string): string[] {
+  return text.split('\n').filter((line) => line.length > KEY_LENGTH && line[KEY_LENGTH] === ' ');
 }
 
 /** Rewrites the log at `file` with its newest entries, taking at most three quarters of `limit` bytes. */
-function trimLog(file: string, log: Log, limit: number): void {
-  const lines = completeLines(readFileSync(file, 'utf8'));
+function trimLog(file: string, limit: number): void {
+  const text = readFileSync(file, 'utf8');
+  const lines = entryLines(text.slice(0, text.lastIndexOf('\n') + 1));
   const kept: string[] = [];
   let size = 0;
   for (let index = lines.length - 1; index >= 0; index--) {
@@ -131,10 +141,6 @@ function trimLog(file: string, log: Log, limit: number): void {
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   writeFileSync(temporary, kept.map((line) => `${line}\n`).join(''));
   renameSync(temporary, file);
-  log.entries.clear();
-  for (const line of kept) log.entries.set(line.slice(0, KEY_LENGTH), line.slice(KEY_LENGTH + 1));
-  log.size = size;
-  log.stamp = stampOf(file);
 }
 
 /** One kind of derivation: where its entries go and the code version they belong to. */
@@ -172,14 +178,11 @@ export class BlobCache<T> {
     const log = openLog(place.file);
     const json = JSON.stringify(value);
     if (log.entries.get(place.key) === json) return;
-    const line = `${place.key} ${json}\n`;
     try {
-      if (log.size === 0) makeCacheDir(dirname(place.file));
-      appendFileSync(place.file, line);
+      if (log.inode < 0) makeCacheDir(dirname(place.file));
+      appendFileSync(place.file, `${place.key} ${json}\n`);
       log.entries.set(place.key, json);
-      log.size += Buffer.byteLength(line);
-      log.stamp = stampOf(place.file);
-      if (log.size > this.limit) trimLog(place.file, log, this.limit);
+      if (statSync(place.file).size > this.limit) trimLog(place.file, this.limit);
     } catch {
       // a cache that cannot be written is a cache that misses
     }

@@ -15,6 +15,14 @@ const cacheHome = freshCacheHomes();
 /** The built module, for reads by another process (the test command builds first). */
 const BUILT = new URL('../../dist/src/cache/blob-cache.js', import.meta.url).href;
 
+/** Runs `code` (an ES module body that has BlobCache) in another process on the same cache home; its standard output. */
+function inAnotherProcess(code: string): string {
+  return execFileSync(process.execPath, ['--input-type=module', '-e', `import { BlobCache } from ${JSON.stringify(BUILT)};\n${code}`], {
+    env: { ...process.env, NANO_OVERLAY_CACHE: cacheHome() },
+    encoding: 'utf8',
+  }).trim();
+}
+
 async function files(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) found.push(join(entry.parentPath, entry.name));
@@ -54,15 +62,24 @@ describe('the blob cache', () => {
     // Cut where what is left of the value still parses: 123.
     await writeFile(log, text.slice(0, -3));
     // Another process reads the log afresh.
-    const read = (name: string) =>
-      execFileSync(process.execPath, ['--input-type=module', '-e', `import { BlobCache } from ${JSON.stringify(BUILT)}; console.log(JSON.stringify(await new BlobCache('test', 'code').get(${JSON.stringify(name)}) ?? null))`], {
-        env: { ...process.env, NANO_OVERLAY_CACHE: cacheHome() },
-        encoding: 'utf8',
-      }).trim();
+    const read = (name: string) => inAnotherProcess(`console.log(JSON.stringify(await new BlobCache('test', 'code').get(${JSON.stringify(name)}) ?? null))`);
     expect(read('a')).toBe('[1,2]');
     expect(read('b')).toBe('null');
     await writeFile(log, text);
     expect(read('b')).toBe('12345');
+  });
+
+  it('sees what another run appended since it read the log, and what it rewrote', async () => {
+    const cache = new BlobCache<number>('test', 'code');
+    await cache.set('mine', 1);
+    expect(await cache.get('theirs')).toBeUndefined();
+    inAnotherProcess(`await new BlobCache('test', 'code').set('theirs', 2)`);
+    expect(await cache.get('theirs')).toBe(2);
+    expect(await cache.get('mine')).toBe(1);
+    // A rewritten log (a trim) is a new file, read anew.
+    inAnotherProcess(`const small = new BlobCache('test', 'code', 200); for (let n = 0; n < 8; n++) await small.set('t' + n, 'x'.repeat(30))`);
+    expect(await cache.get('mine')).toBeUndefined();
+    expect(await cache.get('t7')).toBe('x'.repeat(30));
   });
 
   it('stays within its size bound, dropping the oldest entries', async () => {

@@ -1,4 +1,4 @@
-import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { generatedMetadataTrees } from '../../src/portage/metadata-cache.js';
@@ -27,7 +27,9 @@ async function markStored(): Promise<void> {
     entry.value.upstream.path = 'from the memo';
     return `${line.slice(0, 41)}${JSON.stringify(entry)}\n`;
   });
-  await writeFile(reportLog(), marked.join(''));
+  // As the cache rewrites a log: a new file renamed into place (it otherwise only ever appends).
+  await writeFile(`${reportLog()}.tmp`, marked.join(''));
+  await rename(`${reportLog()}.tmp`, reportLog());
 }
 
 describe('the validate report memo', () => {
