@@ -31,23 +31,27 @@ export function fileVerdicts(context: CheckContext): Promise<FileVerdict[]> {
 
 async function judgeAll(context: CheckContext): Promise<FileVerdict[]> {
   const files = new Map((await context.changedFiles()).map((file) => [file.path, file]));
-  const verdicts: FileVerdict[] = [];
-  for (const change of await changedPaths(context)) {
-    const file = change.root === 'overlay' ? files.get(change.path) : undefined;
-    let decision: Decision | undefined;
-    for (const rule of RULES) {
-      decision = await rule(context, change, file);
-      if (decision) break;
-    }
-    decision ??= { verdict: 'unproven', rule: 'none', reason: `no rule judges ${change.path}` };
-    if (decision.verdict === 'unproven' && !decision.finding) {
-      const message = `cannot prove that stock builds stay unchanged: ${decision.reason}`;
-      const where = { layer: change.layers.at(-1) ?? null, path: change.path, line: file?.regions[0]?.line ?? null };
-      decision = { ...decision, finding: finding('StockSafetyUnproven', 'warning', message, where) };
-    }
-    verdicts.push({ root: change.root, path: change.path, change: change.change, layers: change.layers, ...decision });
+  // Paths are judged at once: their rules wait mostly on reads and parses, which then overlap.
+  const changes = await changedPaths(context);
+  return Promise.all(
+    changes.map((change) => judge(context, change, change.root === 'overlay' ? files.get(change.path) : undefined)),
+  );
+}
+
+/** The verdict of the first rule that decides `change`, `unproven` when none does. */
+async function judge(context: CheckContext, change: ChangedPath, file: ChangedFile | undefined): Promise<FileVerdict> {
+  let decision: Decision | undefined;
+  for (const rule of RULES) {
+    decision = await rule(context, change, file);
+    if (decision) break;
   }
-  return verdicts;
+  decision ??= { verdict: 'unproven', rule: 'none', reason: `no rule judges ${change.path}` };
+  if (decision.verdict === 'unproven' && !decision.finding) {
+    const message = `cannot prove that stock builds stay unchanged: ${decision.reason}`;
+    const where = { layer: change.layers.at(-1) ?? null, path: change.path, line: file?.regions[0]?.line ?? null };
+    decision = { ...decision, finding: finding('StockSafetyUnproven', 'warning', message, where) };
+  }
+  return { root: change.root, path: change.path, change: change.change, layers: change.layers, ...decision };
 }
 
 export type { FileVerdict, Verdict } from './types.js';
