@@ -19,6 +19,12 @@ export interface TreeEntry {
   readonly oid: string;
 }
 
+/** A full object id (SHA-1 or SHA-256), which names the same content for ever. */
+const OID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/** The bytes of objects read by oid that a reader keeps to answer again. */
+const RECENT_BYTES = 32 * 1024 * 1024;
+
 interface Request {
   resolve(object: GitObject | undefined): void;
   reject(error: Error): void;
@@ -59,8 +65,45 @@ export class ObjectReader {
     this.setIdle(true);
   }
 
-  /** The object named by `name` (an oid or any revision expression such as `HEAD:path`), or undefined when there is none. */
+  /**
+   * The object named by `name` (an oid or any revision expression such as `HEAD:path`), or undefined
+   * when there is none. An object named by its oid is read once while it stays among the most recently
+   * read (see RECENT_BYTES): a validation reads the same profile files and trees for each tree it
+   * judges. Its data is shared between readers, who must not change it.
+   */
   readObject(name: string): Promise<GitObject | undefined> {
+    if (!OID.test(name)) return this.request(name);
+    const known = this.recent.get(name);
+    if (known) return known.object;
+    const object = this.request(name);
+    this.remember(name, object);
+    return object;
+  }
+
+  private readonly recent = new Map<string, { object: Promise<GitObject | undefined>; size: number }>();
+  private recentBytes = 0;
+
+  /** Keeps `object` among the recent reads, forgetting the oldest beyond RECENT_BYTES (and a failed read at once). */
+  private remember(oid: string, object: Promise<GitObject | undefined>): void {
+    const entry = { object, size: 0 };
+    this.recent.set(oid, entry);
+    object.then(
+      (read) => {
+        entry.size = read?.data.length ?? 0;
+        this.recentBytes += entry.size;
+        for (const [oldest, { size }] of this.recent) {
+          if (this.recentBytes <= RECENT_BYTES || oldest === oid) break;
+          this.recent.delete(oldest);
+          this.recentBytes -= size;
+        }
+      },
+      () => {
+        if (this.recent.get(oid) === entry) this.recent.delete(oid);
+      },
+    );
+  }
+
+  private request(name: string): Promise<GitObject | undefined> {
     if (/[\n\r]/.test(name) || name === '') {
       return Promise.reject(new Error(`invalid object name ${JSON.stringify(name)}`));
     }
