@@ -10,10 +10,10 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * entries are keyed by the git blob id of the content, the kind of derivation, its parameters and
  * the code that derives it, so an entry can never be stale. Each kind keeps one log in `v2/` of the
  * cache home (see cacheHome), `<kind>.log`, a line per entry (`<key> <JSON>`); `NANO_OVERLAY_CACHE=off`
- * turns it off. Entries are appended with one write each, so concurrent runs only ever add whole
- * lines; a process reads a log once and then only what was appended since, and never a line cut
- * short by a killed run (only lines that end are read). Creating a file costs about a millisecond on
- * ext4, so a file per entry cost a first run more than its derivations. A log that grows beyond its
+ * turns it off. Entries are appended, many with one write (see BlobCache.store), so concurrent runs
+ * only ever add whole lines; a process reads a log once and then only what was appended since, and
+ * never a line cut short by a killed run (only lines that end are read). Creating a file costs about
+ * a millisecond on ext4, so a file per entry cost a first run more than its derivations. A log that grows beyond its
  * size bound is rewritten with its newest entries (a temporary file renamed into place, which a
  * reader sees as a new inode and reads anew). Any I/O failure just means a miss.
  */
@@ -96,7 +96,11 @@ function openLog(file: string): Log {
   } catch {
     stats = undefined;
   }
-  if (!stats || !log || log.inode !== stats.ino || stats.size < log.offset) {
+  if (log && log.inode < 0) {
+    // The log this process stored entries for before there was a file: the file holds them too, or
+    // will once they are written, so they are kept while it is read.
+    if (stats) log.inode = stats.ino;
+  } else if (!stats || !log || log.inode !== stats.ino || stats.size < log.offset) {
     log = { entries: new Map(), inode: stats?.ino ?? -1, offset: 0 };
     logs.set(file, log);
   }
@@ -143,6 +147,48 @@ function trimLog(file: string, limit: number): void {
   renameSync(temporary, file);
 }
 
+/** Lines stored and not yet written, by log file, with the log's size bound. */
+const pending = new Map<string, { lines: string[]; limit: number }>();
+
+/** How long stored entries wait for others to be written with, in milliseconds. */
+const WRITE_DELAY = 100;
+
+let writeTimer: NodeJS.Timeout | undefined;
+
+/** Writes the pending lines after WRITE_DELAY, or when the process exits, whichever comes first. */
+function writeSoon(): void {
+  if (writeTimer) return;
+  if (pending.size > 0 && !exitHooked) {
+    process.on('exit', writeAllPending);
+    exitHooked = true;
+  }
+  writeTimer = setTimeout(writeAllPending, WRITE_DELAY).unref();
+}
+
+let exitHooked = false;
+
+/** Writes every stored entry now, as happens by itself after WRITE_DELAY or when the process exits. */
+export function writeAllPending(): void {
+  clearTimeout(writeTimer);
+  writeTimer = undefined;
+  for (const file of [...pending.keys()]) writePending(file);
+}
+
+/** Appends the pending lines of the log at `file` in one write, then trims the log when it outgrew its bound. */
+function writePending(file: string): void {
+  const queued = pending.get(file);
+  pending.delete(file);
+  if (!queued) return;
+  try {
+    const log = openLog(file);
+    if (log.inode < 0) makeCacheDir(dirname(file));
+    appendFileSync(file, queued.lines.join(''));
+    if (statSync(file).size > queued.limit) trimLog(file, queued.limit);
+  } catch {
+    // a cache that cannot be written is a cache that misses
+  }
+}
+
 /** One kind of derivation: where its entries go and the code version they belong to. */
 export class BlobCache<T> {
   /** `kind` names the derivation (its log); `fingerprint` the code that derives it (see codeFingerprint); `limit` the log's bound in bytes. */
@@ -171,21 +217,33 @@ export class BlobCache<T> {
     }
   }
 
-  /** Stores the entry for `text` under `parameters`. */
+  /** Stores the entry for `text` under `parameters`, written to the log before this resolves. */
   async set(text: string, value: T, parameters = ''): Promise<void> {
+    const file = this.queue(text, value, parameters);
+    if (file) writePending(file);
+  }
+
+  /**
+   * Stores the entry for `text` under `parameters` as set does, but writes it later with the entries
+   * stored meanwhile (see WRITE_DELAY), and at the latest when the process exits: one append for
+   * many entries. This process reads it at once; a process killed before the write loses it.
+   */
+  store(text: string, value: T, parameters = ''): void {
+    if (this.queue(text, value, parameters)) writeSoon();
+  }
+
+  /** Records the entry as known and queues its line; the log's file, or undefined when there is nothing to write. */
+  private queue(text: string, value: T, parameters: string): string | undefined {
     const place = this.locate(text, parameters);
-    if (!place) return;
+    if (!place) return undefined;
     const log = openLog(place.file);
     const json = JSON.stringify(value);
-    if (log.entries.get(place.key) === json) return;
-    try {
-      if (log.inode < 0) makeCacheDir(dirname(place.file));
-      appendFileSync(place.file, `${place.key} ${json}\n`);
-      log.entries.set(place.key, json);
-      if (statSync(place.file).size > this.limit) trimLog(place.file, this.limit);
-    } catch {
-      // a cache that cannot be written is a cache that misses
-    }
+    if (log.entries.get(place.key) === json) return undefined;
+    log.entries.set(place.key, json);
+    const lines = pending.get(place.file) ?? { lines: [], limit: this.limit };
+    lines.lines.push(`${place.key} ${json}\n`);
+    pending.set(place.file, lines);
+    return place.file;
   }
 
   /** The stored entry, or `derive()` stored for next time. */
@@ -193,7 +251,7 @@ export class BlobCache<T> {
     const stored = await this.get(text, parameters);
     if (stored !== undefined) return stored;
     const value = await derive();
-    await this.set(text, value, parameters);
+    this.store(text, value, parameters);
     return value;
   }
 }

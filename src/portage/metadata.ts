@@ -63,7 +63,7 @@ export async function staticMetadata(text: string, ebuild: EbuildPath, readEclas
   const stored = await persisted.get(text, parameters);
   if (stored) return { ...stored, subslot: stored.subslot ?? undefined, iuse: new Map(stored.iuse) };
   const metadata = await evaluateMetadata(text, ebuild, eclassTexts);
-  await persisted.set(text, { ...metadata, subslot: metadata.subslot ?? null, iuse: [...metadata.iuse] }, parameters);
+  persisted.store(text, { ...metadata, subslot: metadata.subslot ?? null, iuse: [...metadata.iuse] }, parameters);
   return metadata;
 }
 

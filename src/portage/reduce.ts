@@ -413,7 +413,8 @@ export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts
     return reducer.lines(reducer.render(root));
   }, true);
   remember(key, { flags, lines });
-  await persisted.set(text, [...stored, { flags: [...flags].map(([flag, state]) => [flag, state ?? null] as const), lines }].slice(-STORED_PER_TEXT), parameters);
+  const entry = { flags: [...flags].map(([flag, state]) => [flag, state ?? null] as const), lines };
+  persisted.store(text, [...stored, entry].slice(-STORED_PER_TEXT), parameters);
   return lines;
 }
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BlobCache, blobId } from '../../src/cache/blob-cache.js';
+import { BlobCache, blobId, writeAllPending } from '../../src/cache/blob-cache.js';
 import { scanEbuild } from '../../src/checks/ebuild-scan.js';
 import { portageCacheDir } from '../../src/portage/portage-trees.js';
 import { reduceEbuildLines } from '../../src/portage/reduce.js';
@@ -41,6 +41,7 @@ describe('the blob cache', () => {
     expect(await cache.through(`${text}#\n`, 'p', derive)).toEqual({ n: 2 });
     expect(await cache.through(text, 'q', derive)).toEqual({ n: 3 });
     expect(await new BlobCache<{ n: number }>('test', 'code-2').through(text, 'p', derive)).toEqual({ n: 4 });
+    writeAllPending();
     expect(await files(cacheHome())).toEqual([join(cacheHome(), 'v2', 'test.log')]);
     expect((await readFile(join(cacheHome(), 'v2', 'test.log'), 'utf8')).split('\n')).toHaveLength(5);
   });
@@ -80,6 +81,16 @@ describe('the blob cache', () => {
     inAnotherProcess(`const small = new BlobCache('test', 'code', 200); for (let n = 0; n < 8; n++) await small.set('t' + n, 'x'.repeat(30))`);
     expect(await cache.get('mine')).toBeUndefined();
     expect(await cache.get('t7')).toBe('x'.repeat(30));
+  });
+
+  it('writes entries stored for later when the process exits, and after a short delay while it runs', async () => {
+    const cache = new BlobCache<number>('test', 'code');
+    inAnotherProcess(`new BlobCache('test', 'code').store('at exit', 1)`);
+    expect(await cache.get('at exit')).toBe(1);
+    new BlobCache<number>('test', 'code').store('soon', 2);
+    expect(inAnotherProcess(`console.log(await new BlobCache('test', 'code').get('soon') ?? null)`)).toBe('null');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(inAnotherProcess(`console.log(await new BlobCache('test', 'code').get('soon') ?? null)`)).toBe('2');
   });
 
   it('stays within its size bound, dropping the oldest entries', async () => {
@@ -122,11 +133,13 @@ describe('the blob cache', () => {
   it('gives ebuild scans and reductions read back from disk equal to fresh ones', async () => {
     const ebuild = 'EAPI=8\nIUSE="+ssh test"\nRDEPEND="ssh? ( net-misc/openssh )"\nsrc_install() {\n\tif use ssh; then\n\t\tdoins a\n\tfi\n}\n';
     const fresh = await scanEbuild(ebuild);
+    writeAllPending();
     expect((await files(cacheHome())).some((file) => file.includes('ebuild-scan'))).toBe(true);
     const stored = await new BlobCache('ebuild-scan', 'unused').get(ebuild);
     expect(stored).toBeUndefined();
     const on = (flag: string) => flag === 'ssh';
     const lines = await reduceEbuildLines(ebuild, on);
+    writeAllPending();
     const onDisk = (await files(cacheHome())).filter((file) => file.includes('ebuild-reduction'));
     expect(onDisk).toHaveLength(1);
     expect(JSON.parse(JSON.stringify(fresh))).toEqual(fresh);
