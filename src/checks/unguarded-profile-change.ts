@@ -32,8 +32,16 @@ export function profileChangeFindings(context: CheckContext): Promise<Finding[]>
   return found;
 }
 
-/** The overlay profile files a stock profile's chain reads, before or after the layers. */
-export async function stockReadProfileFiles(context: CheckContext): Promise<Set<string>> {
+const stockRead = new WeakMap<CheckContext, Promise<Set<string>>>();
+
+/** The overlay profile files a stock profile's chain reads, before or after the layers, computed once per validation. */
+export function stockReadProfileFiles(context: CheckContext): Promise<Set<string>> {
+  let files = stockRead.get(context);
+  if (!files) stockRead.set(context, (files = readByStock(context)));
+  return files;
+}
+
+async function readByStock(context: CheckContext): Promise<Set<string>> {
   const [before, after] = await Promise.all([stockProfiles(context, 'before'), stockProfiles(context, 'after')]);
   return new Set([...before, ...after].flatMap(({ profile }) => overlayFiles(profile)));
 }
@@ -42,10 +50,10 @@ async function findProfileChanges(context: CheckContext): Promise<Finding[]> {
   const profileChanges = (await context.changedFiles()).filter((file) => profileFileName(file.path));
   if (profileChanges.length === 0) return [];
   const [before, after] = await Promise.all([stockProfiles(context, 'before'), stockProfiles(context, 'after')]);
-  const stockRead = new Set([...before, ...after].flatMap(({ profile }) => overlayFiles(profile)));
+  const readByStockBuilds = await stockReadProfileFiles(context);
   const findings: Finding[] = [];
   for (const file of profileChanges) {
-    if (!stockRead.has(file.path) || meaningfulContent(file.before ?? '') === meaningfulContent(file.after ?? '')) continue;
+    if (!readByStockBuilds.has(file.path) || meaningfulContent(file.before ?? '') === meaningfulContent(file.after ?? '')) continue;
     const report = (line: number | null, message: string) =>
       finding('UnguardedProfileChange', 'error', message, { layer: layerOfLine(context, file, line), path: file.path, line });
     const name = profileFileName(file.path)!;
