@@ -1,4 +1,4 @@
-import { loadProfile, stackedWords, type Profile } from '../portage/profiles.js';
+import { loadProfile, ProfileReads, stackedWords, type Profile } from '../portage/profiles.js';
 import type { CheckContext } from './context.js';
 
 /**
@@ -15,6 +15,8 @@ export interface NamedProfile {
 }
 
 const cache = new WeakMap<CheckContext, Map<string, Promise<NamedProfile[]>>>();
+/** The profile directories read in a validation: its trees do not change while it runs. */
+const reads = new WeakMap<CheckContext, ProfileReads>();
 
 /** Loads `names` from the `side` tree once per validation (the same names from the same side share one load). */
 function load(context: CheckContext, side: Side, names: readonly string[]): Promise<NamedProfile[]> {
@@ -28,7 +30,10 @@ function load(context: CheckContext, side: Side, names: readonly string[]): Prom
   let profiles = entries.get(key);
   if (!profiles) {
     const masters = context.input.upstream.portageStable;
-    profiles = Promise.all(names.map(async (name) => ({ name, profile: await loadProfile(tree, `profiles/${name}`, masters ? { masters } : {}) })));
+    let shared = reads.get(context);
+    if (!shared) reads.set(context, (shared = new ProfileReads()));
+    const options = { reads: shared, ...(masters ? { masters } : {}) };
+    profiles = Promise.all(names.map(async (name) => ({ name, profile: await loadProfile(tree, `profiles/${name}`, options) })));
     entries.set(key, profiles);
   }
   return profiles;

@@ -103,6 +103,26 @@ export interface LoadProfileOptions {
   readonly repoName?: string;
   /** Names that refer to the master repository in `parent` lines. */
   readonly masterNames?: readonly string[];
+  /** Reads to share with other loads from the same trees (see ProfileReads); a load keeps its own otherwise. */
+  readonly reads?: ProfileReads;
+}
+
+/**
+ * The profile directories and repository files loads have read, by tree, so that profiles sharing
+ * parents (every stock profile inherits Gentoo's base) read and parse each directory once. Share one
+ * only among loads from trees that do not change meanwhile.
+ */
+export class ProfileReads {
+  private readonly byTree = new WeakMap<ReadableTree, Map<string, Promise<unknown>>>();
+
+  /** What `read()` gave for `key` in `tree`, read the first time it is asked for. */
+  once<T>(tree: ReadableTree, key: string, read: () => Promise<T>): Promise<T> {
+    let known = this.byTree.get(tree);
+    if (!known) this.byTree.set(tree, (known = new Map()));
+    let value = known.get(key) as Promise<T> | undefined;
+    if (!value) known.set(key, (value = read()));
+    return value;
+  }
 }
 
 /** A profile file a build reads (whether or not it exists), relative to its repository's root. */
@@ -208,12 +228,11 @@ interface Repository {
 }
 
 class ProfileLoader {
-  private readonly nodes = new Map<string, Promise<ProfileNode>>();
-
   constructor(
     private readonly overlay: Repository,
     private readonly masters: Repository | undefined,
     private readonly masterNames: readonly string[],
+    private readonly reads: ProfileReads,
   ) {}
 
   /** The repository a `parent` line's `repo:` prefix names, or undefined when it is not available. */
@@ -226,13 +245,7 @@ class ProfileLoader {
 
   /** Loads a directory once, however many profiles inherit it. */
   node(repo: Repository, dir: string): Promise<ProfileNode> {
-    const key = `${repo.name}:${dir}`;
-    let node = this.nodes.get(key);
-    if (!node) {
-      node = this.readNode(repo, dir);
-      this.nodes.set(key, node);
-    }
-    return node;
+    return this.reads.once(repo.tree, `node ${repo.name}:${dir}`, () => this.readNode(repo, dir));
   }
 
   private async readNode(repo: Repository, dir: string): Promise<ProfileNode> {
@@ -291,20 +304,17 @@ class ProfileLoader {
     };
   }
 
-  private readonly formatCache = new Map<string, Promise<string[]>>();
-
   /** The repository's profile formats, read once. */
   formats(repo: Repository): Promise<string[]> {
-    let formats = this.formatCache.get(repo.name);
-    if (!formats) {
-      formats = profileFormats(repo.tree);
-      this.formatCache.set(repo.name, formats);
-    }
-    return formats;
+    return this.reads.once(repo.tree, 'formats', () => profileFormats(repo.tree));
   }
 
   /** A repository's own `profiles/package.mask` and (with portage-1/2 formats or EAPI 7) `profiles/package.unmask`. */
-  async repositoryMasks(repo: Repository, masters: readonly string[]): Promise<RepositoryMasks> {
+  repositoryMasks(repo: Repository, masters: readonly string[]): Promise<RepositoryMasks> {
+    return this.reads.once(repo.tree, `masks ${repo.name} ${masters.join(' ')}`, () => this.readRepositoryMasks(repo, masters));
+  }
+
+  private async readRepositoryMasks(repo: Repository, masters: readonly string[]): Promise<RepositoryMasks> {
     const lines = async (path: string) => {
       const texts = [];
       const files = (await repo.tree.read(path)) ? [path] : await repo.tree.list(path);
@@ -344,7 +354,7 @@ export async function loadProfile(tree: ReadableTree, profileDir: string, opts: 
   const overlay = { name: opts.repoName ?? (await overlayName(tree)), tree };
   const masterNames = opts.masterNames ?? DEFAULT_MASTER_NAMES;
   const masters = opts.masters && { name: masterNames[0] ?? 'portage-stable', tree: opts.masters };
-  const loader = new ProfileLoader(overlay, masters, masterNames);
+  const loader = new ProfileLoader(overlay, masters, masterNames, opts.reads ?? new ProfileReads());
   const chain: ProfileNode[] = [];
   const skipped: SkippedParent[] = [];
 
@@ -393,8 +403,9 @@ export function profileFiles(profile: Profile): ProfileFile[] {
 /** The profile files stock builds read (see STOCK_PROFILES), for checking that a change leaves stock alone. */
 export async function stockProfileFiles(tree: ReadableTree, opts: LoadProfileOptions = {}): Promise<ProfileFile[]> {
   const files = new Map<string, ProfileFile>();
+  const shared = { reads: new ProfileReads(), ...opts };
   for (const profile of STOCK_PROFILES) {
-    for (const file of profileFiles(await loadProfile(tree, `profiles/${profile}`, opts))) files.set(`${file.repo}:${file.path}`, file);
+    for (const file of profileFiles(await loadProfile(tree, `profiles/${profile}`, shared))) files.set(`${file.repo}:${file.path}`, file);
   }
   return [...files.values()];
 }

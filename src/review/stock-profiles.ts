@@ -1,5 +1,5 @@
 import type { LayerSet } from '../layers/load.js';
-import { loadProfile, profileFiles } from '../portage/profiles.js';
+import { loadProfile, profileFiles, ProfileReads } from '../portage/profiles.js';
 import type { ReadableTree } from '../tree/types.js';
 import { profileConfig } from '../workflow/validate.js';
 
@@ -18,9 +18,10 @@ export interface StockProfiles {
 export async function stockProfiles(set: LayerSet, overlay: ReadableTree, masters: ReadableTree | undefined): Promise<StockProfiles> {
   const files = new Set<string>();
   const dirs = new Set<string>();
+  const options = { reads: new ProfileReads(), ...(masters ? { masters } : {}) };
   for (const profile of profileConfig(set).stock) {
     if ((await overlay.list(`profiles/${profile}`)).length === 0) continue;
-    const loaded = await loadProfile(overlay, `profiles/${profile}`, masters ? { masters } : {});
+    const loaded = await loadProfile(overlay, `profiles/${profile}`, options);
     const overlayRepo = loaded.chain.at(-1)?.repo;
     for (const node of loaded.chain) if (node.repo === overlayRepo) dirs.add(node.dir);
     for (const file of profileFiles(loaded)) if (file.repo === overlayRepo) files.add(file.path);

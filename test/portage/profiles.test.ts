@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { memoryTree } from '../../src/tree/memory.js';
-import { effectiveUse, loadProfile, profileFiles, stockProfileFiles } from '../../src/portage/profiles.js';
+import { effectiveUse, loadProfile, profileFiles, ProfileReads, stockProfileFiles } from '../../src/portage/profiles.js';
+import type { ReadableTree } from '../../src/tree/types.js';
 import { parseMakeDefaults, trackedWords } from '../../src/portage/make-defaults.js';
 import { InputError } from '../../src/errors.js';
 
@@ -127,6 +128,24 @@ describe('loadProfile', () => {
     const tree = overlay({ 'profiles/coreos/base/package.use/b': 'app-misc/thing pam\n', 'profiles/coreos/base/package.use/a': 'app-misc/thing -pam\n' });
     const profile = await loadProfile(tree, 'profiles/coreos/base');
     expect(profile.chain[0]!.packageUse.map((line) => line.source)).toEqual(['profiles/coreos/base/package.use/a:1', 'profiles/coreos/base/package.use/b:1']);
+  });
+
+  it('reads each directory once for profiles loaded with shared reads, and gives the same profiles', async () => {
+    const tree = overlay();
+    const listed: string[] = [];
+    const counting: ReadableTree = { read: (path) => tree.read(path), list: (dir) => (listed.push(dir ?? ''), tree.list(dir)) };
+    const reads = new ProfileReads();
+    const names = ['profiles/coreos/amd64/generic/prod', 'profiles/coreos/amd64/nano'];
+    const shared = await Promise.all(names.map((name) => loadProfile(counting, name, { reads })));
+    expect(listed.filter((dir) => dir === 'profiles/coreos/base')).toHaveLength(1);
+    expect(listed.filter((dir) => dir === 'profiles/coreos/amd64/generic')).toHaveLength(1);
+    const alone = await Promise.all(names.map((name) => loadProfile(tree, name)));
+    expect(shared.map((profile) => profile.chain.map((node) => node.dir))).toEqual(alone.map((profile) => profile.chain.map((node) => node.dir)));
+    expect(effectiveUse(shared[1]!, 'app-misc/thing-1', IUSE)).toEqual(effectiveUse(alone[1]!, 'app-misc/thing-1', IUSE));
+    // Without shared reads, each load reads the directories it inherits itself.
+    listed.length = 0;
+    await Promise.all(names.map((name) => loadProfile(counting, name)));
+    expect(listed.filter((dir) => dir === 'profiles/coreos/base')).toHaveLength(2);
   });
 
   it('lists the files stock builds read, present or not, and not the Nano profile', async () => {
