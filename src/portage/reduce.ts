@@ -342,7 +342,7 @@ class Reducer {
   /** Joins pieces and splits them into trimmed, non-empty lines, blanks collapsed outside exact ranges. */
   lines(pieces: readonly Piece[]): ReducedLine[] {
     const lineStarts = [0];
-    for (let i = 0; i < this.source.length; i++) if (this.source[i] === '\n') lineStarts.push(i + 1);
+    for (let i = this.source.indexOf('\n'); i >= 0; i = this.source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     const lineAt = (index: number): number => {
       let low = 0;
       let high = lineStarts.length - 1;
@@ -364,16 +364,24 @@ class Reducer {
       line = undefined;
       pendingBlank = false;
     };
+    const append = (part: string, lineOfPart: () => number): void => {
+      line ??= lineOfPart();
+      text += pendingBlank ? ` ${part}` : part;
+      pendingBlank = false;
+    };
+    // Runs between newlines and blanks are appended whole; each newline and blank is looked at.
     const add = (chunk: string, lineOfOffset: (offset: number) => number, isExact: (offset: number) => boolean): void => {
-      for (let i = 0; i < chunk.length; i++) {
-        const char = chunk[i]!;
+      const special = /[\n \t]/g;
+      let from = 0;
+      for (let match = special.exec(chunk); ; match = special.exec(chunk)) {
+        const at = match ? match.index : chunk.length;
+        if (at > from) append(chunk.slice(from, at), () => lineOfOffset(from));
+        if (!match) return;
+        const char = match[0];
         if (char === '\n') flush();
-        else if ((char === ' ' || char === '\t') && !isExact(i)) pendingBlank = text !== '';
-        else {
-          line ??= lineOfOffset(i);
-          text += pendingBlank ? ` ${char}` : char;
-          pendingBlank = false;
-        }
+        else if (!isExact(at)) pendingBlank = text !== '';
+        else append(char, () => lineOfOffset(at));
+        from = at + 1;
       }
     };
     for (const piece of pieces) {
