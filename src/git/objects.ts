@@ -83,13 +83,18 @@ export class ObjectReader {
   private readonly recent = new Map<string, { object: Promise<GitObject | undefined>; size: number }>();
   private recentBytes = 0;
 
-  /** Keeps `object` among the recent reads, forgetting the oldest beyond RECENT_BYTES (and a failed read at once). */
+  /** Keeps `object` among the recent reads, forgetting the oldest beyond RECENT_BYTES (and a miss or failed read at once). */
   private remember(oid: string, object: Promise<GitObject | undefined>): void {
     const entry = { object, size: 0 };
     this.recent.set(oid, entry);
     object.then(
       (read) => {
-        entry.size = read?.data.length ?? 0;
+        // A missing object may be written later (by this process too): only what exists is kept.
+        if (!read) {
+          if (this.recent.get(oid) === entry) this.recent.delete(oid);
+          return;
+        }
+        entry.size = read.data.length;
         this.recentBytes += entry.size;
         for (const [oldest, { size }] of this.recent) {
           if (this.recentBytes <= RECENT_BYTES || oldest === oid) break;

@@ -47,6 +47,17 @@ describe('ObjectReader', () => {
     expect((await reader.readBlob('HEAD:a.txt')).toString()).toBe('alpha\n');
   });
 
+  it('answers an oid read before from memory, and finds an object written after a read missed it', async () => {
+    const oid = git(repo, 'rev-parse', 'HEAD:a.txt');
+    const [first, second] = await Promise.all([reader.readObject(oid), reader.readObject(oid)]);
+    expect(second).toBe(first);
+    expect(await reader.readObject(oid)).toBe(first);
+    const later = gitWithInput(repo, 'only written later\n', 'hash-object', '--stdin');
+    expect(await reader.readObject(later)).toBeUndefined();
+    gitWithInput(repo, 'only written later\n', 'hash-object', '-w', '--stdin');
+    expect((await reader.readBlob(later)).toString()).toBe('only written later\n');
+  });
+
   it('is binary-safe, including newlines, NULs and large blobs', async () => {
     const bytes = Buffer.alloc(3 * 1024 * 1024 + 17);
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) % 256;
