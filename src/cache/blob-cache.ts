@@ -13,9 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
  * turns it off. Entries are appended, many with one write (see BlobCache.store), so concurrent runs
  * only ever add whole lines; a process reads a log once and then only what was appended since, and
  * never a line cut short by a killed run (only lines that end are read). Creating a file costs about
- * a millisecond on ext4, so a file per entry cost a first run more than its derivations. A log that grows beyond its
- * size bound is rewritten with its newest entries (a temporary file renamed into place, which a
- * reader sees as a new inode and reads anew). Any I/O failure just means a miss.
+ * a millisecond on ext4, so a file per entry cost a first run more than its derivations. A log that
+ * grows beyond its size bound is rewritten with its newest entries (a temporary file renamed into
+ * place, which a reader sees as a new inode and reads anew). Any I/O failure just means a miss.
  */
 
 /** The size each kind's log is trimmed to, in bytes. */
@@ -154,18 +154,15 @@ const pending = new Map<string, { lines: string[]; limit: number }>();
 const WRITE_DELAY = 100;
 
 let writeTimer: NodeJS.Timeout | undefined;
+let exitHooked = false;
 
 /** Writes the pending lines after WRITE_DELAY, or when the process exits, whichever comes first. */
 function writeSoon(): void {
   if (writeTimer) return;
-  if (pending.size > 0 && !exitHooked) {
-    process.on('exit', writeAllPending);
-    exitHooked = true;
-  }
+  if (!exitHooked) process.on('exit', writeAllPending);
+  exitHooked = true;
   writeTimer = setTimeout(writeAllPending, WRITE_DELAY).unref();
 }
-
-let exitHooked = false;
 
 /** Writes every stored entry now, as happens by itself after WRITE_DELAY or when the process exits. */
 export function writeAllPending(): void {
