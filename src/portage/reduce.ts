@@ -1,4 +1,4 @@
-import type { SyntaxNode as Node } from './syntax.js';
+import { lineStartsOf, type SyntaxNode as Node } from './syntax.js';
 import { formatDepend, parseDepend, resolveConditionals } from './depend.js';
 import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './ebuild.js';
 import { BlobCache, codeFingerprint, derivationCode } from '../cache/blob-cache.js';
@@ -75,6 +75,7 @@ class Reducer {
 
   /** Source ranges of the quoted strings and here-doc bodies rendered so far, whose whitespace is kept exactly. */
   private exact: { start: number; end: number }[] = [];
+  private lineStarts: number[] | undefined;
   private exactSorted = true;
 
   private isExact(index: number): boolean {
@@ -103,45 +104,57 @@ class Reducer {
 
   /** The reduced rendering of `node`. */
   render(node: Node): Piece[] {
+    const pieces: Piece[] = [];
+    this.renderInto(node, pieces);
+    return pieces;
+  }
+
+  /** Appends the reduced rendering of `node` to `pieces`. */
+  private renderInto(node: Node, pieces: Piece[]): void {
     if (EXACT_NODE_TYPES.has(node.type)) {
       this.exact.push({ start: node.startIndex, end: node.endIndex });
       this.exactSorted = false;
     }
+    const special = this.renderSpecial(node);
+    if (special) for (const piece of special) pieces.push(piece);
+    else this.renderChildren(node, pieces);
+  }
+
+  /** The rendering of a node the reducer rewrites, or undefined when it is its children rendered in place. */
+  private renderSpecial(node: Node): Piece[] | undefined {
     switch (node.type) {
       case 'comment':
         return [];
       case 'ERROR':
         return [{ start: node.startIndex, end: node.endIndex }];
       case 'if_statement':
-        return this.renderIf(node) ?? this.renderChildren(node);
+        return this.renderIf(node);
       case 'list':
-        return this.renderList(node) ?? this.renderChildren(node);
+        return this.renderList(node);
       case 'command_substitution':
-        return this.renderUsex(node) ?? this.renderChildren(node);
+        return this.renderUsex(node);
       case 'variable_assignment':
-        return this.renderAssignment(node) ?? this.renderChildren(node);
+        return this.renderAssignment(node);
       case 'function_definition':
-        return this.isImplicitPhase(node) ? [] : this.renderChildren(node);
+        return this.isImplicitPhase(node) ? [] : undefined;
       case 'expansion':
-        return this.renderBoardPart(node) ?? this.renderChildren(node);
+        return this.renderBoardPart(node);
       case 'test_command':
-        return this.renderTest(node) ?? this.renderChildren(node);
+        return this.renderTest(node);
       default:
-        return this.renderChildren(node);
+        return undefined;
     }
   }
 
-  /** The node's own text with each child rendered in place. */
-  private renderChildren(node: Node): Piece[] {
-    const pieces: Piece[] = [];
+  /** Appends the node's own text with each child rendered in place to `pieces`. */
+  private renderChildren(node: Node, pieces: Piece[]): void {
     let position = node.startIndex;
     for (const child of childrenOf(node)) {
       if (child.startIndex > position) pieces.push({ start: position, end: child.startIndex });
-      pieces.push(...this.render(child));
+      this.renderInto(child, pieces);
       position = Math.max(position, child.endIndex);
     }
     if (node.endIndex > position) pieces.push({ start: position, end: node.endIndex });
-    return pieces;
   }
 
   /** True for a phase defined only as a call of what runs anyway when it is not defined. */
@@ -341,8 +354,7 @@ class Reducer {
 
   /** Joins pieces and splits them into trimmed, non-empty lines, blanks collapsed outside exact ranges. */
   lines(pieces: readonly Piece[]): ReducedLine[] {
-    const lineStarts = [0];
-    for (let i = this.source.indexOf('\n'); i >= 0; i = this.source.indexOf('\n', i + 1)) lineStarts.push(i + 1);
+    const lineStarts = (this.lineStarts ??= lineStartsOf(this.source));
     const lineAt = (index: number): number => {
       let low = 0;
       let high = lineStarts.length - 1;

@@ -62,7 +62,8 @@ class SourceText {
   }
 }
 
-function lineStartsOf(text: string): number[] {
+/** The offsets at which the lines of `text` start. */
+export function lineStartsOf(text: string): number[] {
   const starts = [0];
   for (let index = text.indexOf('\n'); index >= 0; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
   return starts;
