@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Parser } from 'web-tree-sitter';
-import { flattenTree, grammarNames, type FlatTree, type GrammarNames } from './syntax.js';
+import { flattenTree, grammarNames, inheritedFields, type FlatTree, type GrammarNames } from './syntax.js';
 
 /**
  * Where bash is parsed: tree-sitter's bash grammar in this thread, or in worker threads that hand
@@ -32,6 +32,15 @@ export function loadBashParser(): Promise<Parser> {
     return parser;
   })();
   return bashParser;
+}
+
+/**
+ * Loads what the first parse of this thread needs (the parser, and the grammar's table of fields
+ * that copying a tree reads) before the first text comes. A failure is not reported here: the first
+ * parse fails and says why.
+ */
+export function prepareParsing(): void {
+  loadBashParser().then(inheritedFields, () => undefined);
 }
 
 /** A parse's result: the flat tree and the grammar's names for its ids. */
@@ -124,6 +133,5 @@ export function useParseWorkers(): void {
   if (workers.length > 0) return;
   const count = Math.min(3, availableParallelism() - 1);
   if (count > 0 && existsSync(fileURLToPath(WORKER))) workers = Array.from({ length: count }, () => new ParseWorker(WORKER));
-  // A grammar that fails to load fails the first parse, which says so; not this early start.
-  else loadBashParser().catch(() => undefined);
+  else prepareParsing();
 }

@@ -1,10 +1,12 @@
 import { parentPort } from 'node:worker_threads';
-import { parseFlatHere, type WorkerAnswer } from './bash-parser.js';
+import { parseFlatHere, prepareParsing, type WorkerAnswer } from './bash-parser.js';
 
 /**
  * A worker thread that parses bash for bash-parser.ts: each message `{ id, text }` is answered with
  * the flat tree (its arrays transferred, not copied), the grammar's names with the first answer.
+ * The parser loads as the thread starts, while the first texts are still being read.
  */
+prepareParsing();
 let namesSent = false;
 parentPort!.on('message', async ({ id, text }: { id: number; text: string }) => {
   try {

@@ -328,7 +328,7 @@ let inherited: Map<string, string[]> | undefined;
  * binary_expression of `_test_command_binary_expression`), the node holding it inherits those fields,
  * and tree-sitter's childForFieldName answers with the grandchild. Derived again for each grammar.
  */
-function inheritedFields(): Map<string, string[]> {
+export function inheritedFields(): Map<string, string[]> {
   if (inherited) return inherited;
   const grammarFile = createRequire(import.meta.url).resolve('tree-sitter-bash/src/grammar.json');
   const rules = (JSON.parse(readFileSync(grammarFile, 'utf8')) as { rules: Record<string, GrammarRule> }).rules;
