@@ -1,4 +1,4 @@
-import { diffLines } from 'diff';
+import { diffLines } from 'diff/lib/diff/line.js';
 import type { ChangedFile, CheckContext } from './context.js';
 
 /** Which layer wrote each line of a changed file, so findings name the layer that is to blame. */

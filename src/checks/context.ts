@@ -1,4 +1,4 @@
-import { diffLines } from 'diff';
+import { diffLines } from 'diff/lib/diff/line.js';
 import type { ApplyResult, LayerOutcome } from '../layers/apply.js';
 import type { FlagSpec } from '../layers/manifest.js';
 import type { LayerSet } from '../layers/load.js';

@@ -1,4 +1,4 @@
-import { diffArrays } from 'diff';
+import { diffArrays } from 'diff/lib/diff/array.js';
 import { applyEdit, EditError, type StructuredEdit } from '../edits/index.js';
 import { guardedBlock, useCondition } from '../edits/functions.js';
 import { dominantIndentUnit, indentBody } from '../edits/indent.js';

@@ -1,4 +1,4 @@
-import { diffArrays } from 'diff';
+import { diffArrays } from 'diff/lib/diff/array.js';
 import { InputError } from '../errors.js';
 import type { LayerSet } from '../layers/load.js';
 import { loadProfile } from '../portage/profiles.js';

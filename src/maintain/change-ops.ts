@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { diffArrays } from 'diff';
+import { diffArrays } from 'diff/lib/diff/array.js';
 import { applyEdit, EditError, type StructuredEdit } from '../edits/index.js';
 import { InputError } from '../errors.js';
 import { atomKey, parseAtom } from '../portage/atoms.js';

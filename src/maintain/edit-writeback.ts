@@ -1,4 +1,4 @@
-import { diffArrays } from 'diff';
+import { diffArrays } from 'diff/lib/diff/array.js';
 import { applyLayers } from '../layers/apply.js';
 import type { LayerSet } from '../layers/load.js';
 import { renderLayerText, type RenderedLayer } from '../layers/render.js';

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { diffArrays } from 'diff';
+import { diffArrays } from 'diff/lib/diff/array.js';
 import type { FileEntry, ReadableTree } from '../tree/types.js';
 import { formatPatch } from './format.js';
 import { blobId, NULL_OID } from './oid.js';
