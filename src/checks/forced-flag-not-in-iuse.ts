@@ -1,12 +1,10 @@
 import { formatAtom, type Atom } from '../portage/atoms.js';
 import { layerOfLine } from './blame.js';
 import type { Check, CheckContext } from './context.js';
-import { PACKAGE_FLAG_FILES, profilesReading, selectedFor } from './profile-effects.js';
+import { addedFlagLinesWithReaders, type FlagLineReaders } from './profile-effects.js';
 import { finding, type Finding } from './finding.js';
 import { iuseCaveat, packagesAfter } from './packages.js';
-import { contentWords, lineAtom, profileFileName } from './profile-lines.js';
 import { implicitIuseOf, stockProfiles } from './profiles.js';
-
 
 /**
  * `ForcedFlagNotInIuse` (error): a `package.use`, `package.use.force` or `package.use.mask` line a
@@ -20,38 +18,29 @@ export const forcedFlagNotInIuseCheck: Check = {
   name: 'forced-flag-not-in-iuse',
   codes: ['ForcedFlagNotInIuse'],
   async run(context) {
+    const lines = await addedFlagLinesWithReaders(context);
+    if (lines.length === 0) return [];
+    const implicit = implicitIuseOf(await stockProfiles(context, 'after'));
+    const judged = await Promise.all(lines.map(({ line, readers }) => judgedVersions(context, line.atom, readers)));
     const findings: Finding[] = [];
-    let implicit: Set<string> | undefined;
-    for (const file of await context.changedFiles()) {
-      const name = profileFileName(file.path);
-      if (!name || !PACKAGE_FLAG_FILES.has(name)) continue;
-      for (const region of file.regions) {
-        for (const [offset, text] of region.added.entries()) {
-          const words = contentWords(text);
-          const atom = lineAtom(name, words);
-          if (!atom) continue;
-          implicit ??= implicitIuseOf(await stockProfiles(context, 'after'));
-          const judged = await judgedVersions(context, file.path, atom);
-          const missingIn = judged.flatMap(({ cpv, flags, caveat }) => {
-            const missing = lineFlags(words.slice(1)).filter((flag) => !flags.has(flag) && !implicit!.has(flag));
-            return missing.length ? [{ cpv, missing, caveat }] : [];
-          });
-          const first = missingIn[0];
-          if (!first) continue;
-          const { missing, caveat } = first;
-          const cpvs = missingIn.map((entry) => entry.cpv).join(', ');
-          const line = region.line + offset;
-          findings.push(
-            finding(
-              'ForcedFlagNotInIuse',
-              'error',
-              `${missing.map((flag) => `'${flag}'`).join(', ')} not in IUSE of ${cpvs} (selected for ${formatAtom(atom)}), so ${name} has no effect${caveat}`,
-              { layer: layerOfLine(context, file, line), path: file.path, line },
-            ),
-          );
-        }
-      }
-    }
+    lines.forEach(({ line }, index) => {
+      const missingIn = judged[index]!.flatMap(({ cpv, flags, caveat }) => {
+        const missing = lineFlags(line.words.slice(1)).filter((flag) => !flags.has(flag) && !implicit.has(flag));
+        return missing.length ? [{ cpv, missing, caveat }] : [];
+      });
+      const first = missingIn[0];
+      if (!first) return;
+      const { missing, caveat } = first;
+      const cpvs = missingIn.map((entry) => entry.cpv).join(', ');
+      findings.push(
+        finding(
+          'ForcedFlagNotInIuse',
+          'error',
+          `${missing.map((flag) => `'${flag}'`).join(', ')} not in IUSE of ${cpvs} (selected for ${formatAtom(line.atom)}), so ${line.fileName} has no effect${caveat}`,
+          { layer: layerOfLine(context, line.file, line.line), path: line.file.path, line: line.line },
+        ),
+      );
+    });
     return findings;
   },
 };
@@ -60,8 +49,11 @@ export const forcedFlagNotInIuseCheck: Check = {
  * The versions a line's atom stands for, with their IUSE: those selected by each configured profile
  * that reads the file (see selectedFor), or, when none reads it, the highest version matching.
  */
-async function judgedVersions(context: CheckContext, path: string, atom: Atom): Promise<{ cpv: string; flags: ReadonlyMap<string, boolean>; caveat: string }[]> {
-  const readers = await profilesReading(context, path);
+async function judgedVersions(
+  context: CheckContext,
+  atom: Atom,
+  readers: FlagLineReaders['readers'],
+): Promise<{ cpv: string; flags: ReadonlyMap<string, boolean>; caveat: string }[]> {
   if (readers.length === 0) {
     const packages = packagesAfter(context);
     const ebuild = await packages.best(atom);
@@ -71,8 +63,8 @@ async function judgedVersions(context: CheckContext, path: string, atom: Atom): 
     return [{ cpv: ebuild.cpv, flags: iuse.flags, caveat: iuseCaveat(iuse) }];
   }
   const judged = new Map<string, { cpv: string; flags: ReadonlyMap<string, boolean>; caveat: string }>();
-  for (const { profile } of readers) {
-    for (const version of await selectedFor(context, profile, atom)) {
+  for (const { selected } of readers) {
+    for (const version of selected) {
       const unread = version.notUnderstood.filter(({ variable }) => variable === 'IUSE' || variable === 'inherit');
       const caveat = unread.length ? ` (IUSE not fully read: ${unread.map(({ reason }) => reason).join('; ')})` : '';
       judged.set(version.ebuild.cpv, { cpv: version.ebuild.cpv, flags: version.ebuild.metadata.iuse, caveat });

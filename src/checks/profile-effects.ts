@@ -24,6 +24,8 @@ export interface AddedFlagLine {
   readonly source: string;
   readonly fileName: string;
   readonly atom: Atom;
+  /** The line's words, without its comment. */
+  readonly words: readonly string[];
   readonly text: string;
   /** The flags named, `-flag` as `flag` with `negated`. */
   readonly flags: readonly { readonly flag: string; readonly negated: boolean }[];
@@ -42,7 +44,7 @@ export async function addedFlagLines(context: CheckContext): Promise<AddedFlagLi
         if (!atom) return;
         const line = region.line + offset;
         const flags = words.slice(1).filter((word) => word !== '-*' && !word.endsWith(':')).map((word) => ({ flag: word.replace(/^-/, ''), negated: word.startsWith('-') }));
-        lines.push({ file, line, source: `${file.path}:${line}`, fileName, atom, text: words.join(' '), flags });
+        lines.push({ file, line, source: `${file.path}:${line}`, fileName, atom, words, text: words.join(' '), flags });
       });
     }
   }
@@ -90,6 +92,35 @@ export async function selectedFor(context: CheckContext, profile: Profile, atom:
   const versions = await versionsUnder(context, profile, atomKey(atom));
   const best = ProfileVisibility.of(profile).best(atom, versions.map((version) => version.ebuild));
   return versions.filter((version) => version.ebuild === best);
+}
+
+/** An added package-flag line with the configured profiles that read its file and the versions each selects for its atom. */
+export interface FlagLineReaders {
+  readonly line: AddedFlagLine;
+  readonly readers: readonly (NamedProfile & { readonly selected: readonly VersionUse[] })[];
+}
+
+const linesWithReaders = new WeakMap<CheckContext, Promise<FlagLineReaders[]>>();
+
+/**
+ * Every package-flag line the layers added (see addedFlagLines) with its readers (see
+ * profilesReading) and the versions they select (see selectedFor), once per validation. The lines'
+ * packages are looked up all at once: each waits mostly on reads and parses, which then overlap.
+ */
+export function addedFlagLinesWithReaders(context: CheckContext): Promise<FlagLineReaders[]> {
+  let found = linesWithReaders.get(context);
+  if (!found) {
+    found = addedFlagLines(context).then((lines) =>
+      Promise.all(
+        lines.map(async (line) => {
+          const readers = await profilesReading(context, line.file.path);
+          return { line, readers: await Promise.all(readers.map(async (reader) => ({ ...reader, selected: await selectedFor(context, reader.profile, line.atom) }))) };
+        }),
+      ),
+    );
+    linesWithReaders.set(context, found);
+  }
+  return found;
 }
 
 /** The profile without the package-flag lines written at `source` (so a line's effect can be measured). */

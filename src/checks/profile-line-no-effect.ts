@@ -3,7 +3,7 @@ import { effectiveUse } from '../portage/profiles.js';
 import { layerOfLine } from './blame.js';
 import type { Check } from './context.js';
 import { finding, type Finding } from './finding.js';
-import { addedFlagLines, profileWithout, profilesReading, selectedFor } from './profile-effects.js';
+import { addedFlagLinesWithReaders, profileWithout } from './profile-effects.js';
 
 /**
  * `ProfileLineNoEffect` (warning): a `package.use`-family line a layer added changes the USE of no
@@ -17,15 +17,15 @@ export const profileLineNoEffectCheck: Check = {
   codes: ['ProfileLineNoEffect'],
   async run(context) {
     const findings: Finding[] = [];
-    for (const line of await addedFlagLines(context)) {
+    for (const { line, readers } of await addedFlagLinesWithReaders(context)) {
       if (line.flags.length === 0) continue;
       let judged = 0;
       let changes = false;
       const deciders = new Map<string, string>();
       const names: string[] = [];
-      for (const { name, profile } of await profilesReading(context, line.file.path)) {
+      for (const { name, profile, selected } of readers) {
         const without = profileWithout(profile, line.source);
-        for (const version of await selectedFor(context, profile, line.atom)) {
+        for (const version of selected) {
           if (version.notUnderstood.some(({ variable }) => variable === 'IUSE' || variable === 'SLOT')) continue;
           const flags = line.flags.filter(({ flag }) => version.use.has(flag));
           if (flags.length === 0) continue;

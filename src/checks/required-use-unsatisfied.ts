@@ -3,7 +3,7 @@ import { unsatisfiedRequiredUse } from '../portage/required-use.js';
 import { layerOfLine } from './blame.js';
 import type { Check } from './context.js';
 import { finding, type Finding } from './finding.js';
-import { addedFlagLines, profileWithout, profilesReading, selectedFor } from './profile-effects.js';
+import { addedFlagLinesWithReaders, profileWithout } from './profile-effects.js';
 
 /**
  * `RequiredUseUnsatisfied` (error): under a configured profile that reads a `package.use`-family
@@ -16,9 +16,9 @@ export const requiredUseUnsatisfiedCheck: Check = {
   codes: ['RequiredUseUnsatisfied'],
   async run(context) {
     const findings: Finding[] = [];
-    for (const line of await addedFlagLines(context)) {
-      for (const { name, profile } of await profilesReading(context, line.file.path)) {
-        for (const version of await selectedFor(context, profile, line.atom)) {
+    for (const { line, readers } of await addedFlagLinesWithReaders(context)) {
+      for (const { name, profile, selected } of readers) {
+        for (const version of selected) {
           const { cpv, slot, repository, metadata } = version.ebuild;
           if (!metadata.requiredUse || version.notUnderstood.some(({ variable }) => variable === 'REQUIRED_USE' || variable === 'IUSE')) continue;
           const before = effectiveUse(profileWithout(profile, line.source), cpv, metadata.iuse, { slot, repo: repository, stable: version.visibility.stable });
