@@ -41,13 +41,14 @@ export function codeFingerprint(moduleUrls: readonly string[]): string {
 }
 
 /**
- * The code a derivation in module `moduleUrl` runs: that module, the bash parsing (and syntax tree)
- * and dependency modules beside it, and the bash grammar, whose change changes every derived fact.
+ * The code a derivation in module `moduleUrl` runs: that module, the bash parsing (and syntax tree),
+ * dependency, reduction and shell-evaluation modules beside it, and the bash grammar, whose change
+ * changes every derived fact.
  */
 export function derivationCode(moduleUrl: string): string[] {
   const portage = (name: string) => new URL(`../portage/${name}`, import.meta.url).href;
   const grammar = pathToFileURL(createRequire(import.meta.url).resolve('tree-sitter-bash/package.json')).href;
-  return [moduleUrl, portage('ebuild.js'), portage('syntax.js'), portage('depend.js'), portage('reduce.js'), portage('phases.js'), grammar];
+  return [moduleUrl, portage('ebuild.js'), portage('syntax.js'), portage('depend.js'), portage('reduce.js'), portage('phases.js'), portage('shell-eval.js'), grammar];
 }
 
 /**

@@ -70,7 +70,6 @@ export async function staticMetadata(text: string, ebuild: EbuildPath, readEclas
 /** The code staticMetadata's answer depends on, beside the bash grammar and parsing modules. */
 const METADATA_CODE = [
   ...derivationCode(import.meta.url),
-  new URL('./shell-eval.js', import.meta.url).href,
   new URL('./iuse.js', import.meta.url).href,
 ];
 

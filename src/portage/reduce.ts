@@ -2,6 +2,7 @@ import { lineStartsOf, type SyntaxNode as Node } from './syntax.js';
 import { formatDepend, parseDepend, resolveConditionals } from './depend.js';
 import { DEPEND_VARIABLES, childrenOf, lineOf, unquoted, withBashTree } from './ebuild.js';
 import { BlobCache, codeFingerprint, derivationCode } from '../cache/blob-cache.js';
+import { globMatches } from './shell-eval.js';
 
 /**
  * The stock reducer: rewrites an ebuild the way a build with known USE flags sees it, so that an
@@ -45,12 +46,6 @@ export interface ReducedLine {
 /** Node types whose text is judged exactly, whitespace and all. */
 const EXACT_NODE_TYPES: ReadonlySet<string> = new Set(['string', 'raw_string', 'ansi_c_string', 'translated_string', 'heredoc_body']);
 
-/** True when `value` matches the bash glob `pattern` (`*`, `?`, `[…]`). */
-export function globMatches(pattern: string, value: string): boolean {
-  const source = pattern.replace(/[.+^${}()|\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${source}$`, 's').test(value);
-}
-
 /** `a && b` or `a || b` over three values: undefined where an unknown operand decides. */
 function combine(operator: '&&' | '||', a: boolean | undefined, b: boolean | undefined): boolean | undefined {
   if (operator === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
@@ -78,7 +73,8 @@ class Reducer {
   private lineStarts: number[] | undefined;
   private exactSorted = true;
 
-  private isExact(index: number): boolean {
+  /** True when a character in `start`…`end` (source offsets, end excluded) lies in an exact range. */
+  private isExact(start: number, end = start + 1): boolean {
     if (!this.exactSorted) {
       // Nested ranges (a string inside `$( … )` inside a string) merge into the outer one.
       const merged: { start: number; end: number }[] = [];
@@ -90,16 +86,15 @@ class Reducer {
       this.exact = merged;
       this.exactSorted = true;
     }
+    // The first range ending after `start`: the only one that can hold a character from there.
     let low = 0;
-    let high = this.exact.length - 1;
-    while (low <= high) {
+    let high = this.exact.length;
+    while (low < high) {
       const mid = (low + high) >> 1;
-      const range = this.exact[mid]!;
-      if (index < range.start) high = mid - 1;
-      else if (index >= range.end) low = mid + 1;
-      else return true;
+      if (this.exact[mid]!.end <= start) low = mid + 1;
+      else high = mid;
     }
-    return false;
+    return low < this.exact.length && this.exact[low]!.start < end;
   }
 
   /** The reduced rendering of `node`. */
@@ -112,7 +107,9 @@ class Reducer {
   /** Appends the reduced rendering of `node` to `pieces`. */
   private renderInto(node: Node, pieces: Piece[]): void {
     if (EXACT_NODE_TYPES.has(node.type)) {
-      this.exact.push({ start: node.startIndex, end: node.endIndex });
+      // tree-sitter-bash starts a here-doc body after its first line's indentation, which is text too.
+      const start = node.type === 'heredoc_body' ? this.source.lastIndexOf('\n', node.startIndex - 1) + 1 : node.startIndex;
+      this.exact.push({ start, end: node.endIndex });
       this.exactSorted = false;
     }
     const special = this.renderSpecial(node);
@@ -381,26 +378,32 @@ class Reducer {
       text += pendingBlank ? ` ${part}` : part;
       pendingBlank = false;
     };
-    // Runs between newlines and blanks are appended whole; each newline and blank is looked at.
-    const add = (chunk: string, lineOfOffset: (offset: number) => number, isExact: (offset: number) => boolean): void => {
-      const special = /[\n \t]/g;
+    // Runs between newlines and blanks are appended whole, and so are runs of blanks outside exact
+    // ranges; blanks that may lie in one are looked at one by one.
+    const add = (chunk: string, lineOfOffset: (offset: number) => number, isExact: (start: number, end: number) => boolean): void => {
+      const special = /\n|[ \t]+/g;
       let from = 0;
       for (let match = special.exec(chunk); ; match = special.exec(chunk)) {
         const at = match ? match.index : chunk.length;
         if (at > from) append(chunk.slice(from, at), () => lineOfOffset(from));
         if (!match) return;
-        const char = match[0];
-        if (char === '\n') flush();
-        else if (!isExact(at)) pendingBlank = text !== '';
-        else append(char, () => lineOfOffset(at));
-        from = at + 1;
+        const run = match[0];
+        if (run === '\n') flush();
+        else if (!isExact(at, at + run.length)) pendingBlank = text !== '';
+        else {
+          for (let offset = at; offset < at + run.length; offset++) {
+            if (!isExact(offset, offset + 1)) pendingBlank = text !== '';
+            else append(chunk[offset]!, () => lineOfOffset(offset));
+          }
+        }
+        from = at + run.length;
       }
     };
     for (const piece of pieces) {
       if ('text' in piece) add(piece.text, () => piece.line, () => false);
       else {
         const offsetLine = (offset: number) => lineAt(piece.start + offset);
-        add(this.source.slice(piece.start, piece.end), offsetLine, (offset) => this.isExact(piece.start + offset));
+        add(this.source.slice(piece.start, piece.end), offsetLine, (start, end) => this.isExact(piece.start + start, piece.start + end));
       }
     }
     flush();

@@ -5,7 +5,8 @@ import { packagesAfter, packagesBefore, type Packages } from '../checks/packages
 import { nameVariables, stockConfigurations } from '../checks/stock-use.js';
 import { scanEbuild } from '../checks/ebuild-scan.js';
 import { filesdirWordAt } from '../portage/ebuild.js';
-import { globMatches, reduceEbuildLines } from '../portage/reduce.js';
+import { reduceEbuildLines } from '../portage/reduce.js';
+import { globMatches } from '../portage/shell-eval.js';
 import { firstChangedLine, type ChangedPath, type Decision } from './types.js';
 
 /**

@@ -196,6 +196,15 @@ describe('exact text and known values', () => {
     expect(await compareReduced(SED, SED.replace('sed -i -e', 'sed  -i   -e').replace('\tsed', '    sed'), STOCK)).toBeUndefined();
   });
 
+  it('collapses blank runs that end or start at a quoted string, and keeps a here-doc its first indentation', async () => {
+    const mixed = 'x() {\n\techo   "  a  "   b\t\t\'c  \'  \n}\nA="  x  "  B=\'  \'\necho "a"  "b"   $(printf "%s  " x)\n';
+    expect(await reduceEbuild(mixed, STOCK)).toBe('x() {\necho "  a  " b \'c  \'\n}\nA="  x  " B=\'  \'\necho "a" "b" $(printf "%s  " x)');
+    const heredoc = 'src_install() {\n\tcat > a.yaml <<EOF\n  key: 1\n  other: 2\nEOF\n}\n';
+    expect(await compareReduced(heredoc, heredoc.replace('  key', 'key'), STOCK)).toBeDefined();
+    expect(await compareReduced(heredoc, heredoc.replace('  other', 'other'), STOCK)).toBeDefined();
+    expect(await compareReduced(heredoc, heredoc.replace('\tcat > a.yaml', '    cat  >  a.yaml'), STOCK)).toBeUndefined();
+  });
+
   it('ignores the order of IUSE tokens', async () => {
     expect(await compareReduced('IUSE="a +b c"\n', 'IUSE="c a +b"\n', STOCK)).toBeUndefined();
     expect(await compareReduced('IUSE="a +b c"\n', 'IUSE="c +a b"\n', STOCK)).toBeDefined();
