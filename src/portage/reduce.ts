@@ -46,6 +46,19 @@ export interface ReducedLine {
 /** Node types whose text is judged exactly, whitespace and all. */
 const EXACT_NODE_TYPES: ReadonlySet<string> = new Set(['string', 'raw_string', 'ansi_c_string', 'translated_string', 'heredoc_body']);
 
+/** Node types the reducer may render otherwise than as written (see renderSpecial). */
+const REWRITTEN_NODE_TYPES: ReadonlySet<string> = new Set([
+  'comment',
+  'ERROR',
+  'if_statement',
+  'list',
+  'command_substitution',
+  'variable_assignment',
+  'function_definition',
+  'expansion',
+  'test_command',
+]);
+
 /** `a && b` or `a || b` over three values: undefined where an unknown operand decides. */
 function combine(operator: '&&' | '||', a: boolean | undefined, b: boolean | undefined): boolean | undefined {
   if (operator === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
@@ -106,15 +119,23 @@ class Reducer {
 
   /** Appends the reduced rendering of `node` to `pieces`. */
   private renderInto(node: Node, pieces: Piece[]): void {
-    if (EXACT_NODE_TYPES.has(node.type)) {
-      // tree-sitter-bash starts a here-doc body after its first line's indentation, which is text too.
-      const start = node.type === 'heredoc_body' ? this.source.lastIndexOf('\n', node.startIndex - 1) + 1 : node.startIndex;
-      this.exact.push({ start, end: node.endIndex });
-      this.exactSorted = false;
+    if (node.isPlainSubtree(REWRITTEN_NODE_TYPES)) {
+      // Nothing below is rewritten: the text as written, with its strings and here-docs judged exactly.
+      for (const range of node.rangesOfTypes(EXACT_NODE_TYPES)) this.markExact(range.type, range.start, range.end);
+      pieces.push({ start: node.startIndex, end: node.endIndex });
+      return;
     }
+    if (EXACT_NODE_TYPES.has(node.type)) this.markExact(node.type, node.startIndex, node.endIndex);
     const special = this.renderSpecial(node);
     if (special) for (const piece of special) pieces.push(piece);
     else this.renderChildren(node, pieces);
+  }
+
+  /** Records the range of a string or here-doc body node, whose blanks are kept exactly. */
+  private markExact(type: string, start: number, end: number): void {
+    // tree-sitter-bash starts a here-doc body after its first line's indentation, which is text too.
+    this.exact.push({ start: type === 'heredoc_body' ? this.source.lastIndexOf('\n', start - 1) + 1 : start, end });
+    this.exactSorted = false;
   }
 
   /** The rendering of a node the reducer rewrites, or undefined when it is its children rendered in place. */

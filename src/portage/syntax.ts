@@ -32,6 +32,14 @@ export interface SyntaxNode {
   childForFieldName(name: string): SyntaxNode | null;
   /** Every child with the field name `name`. */
   childrenForFieldName(name: string): SyntaxNode[];
+  /**
+   * True when no node of this subtree, this one included, has a type in `types`, and the subtree
+   * is in source order (each child after the one before it, all within their parent), so that its
+   * text is the text between its children and theirs, in order.
+   */
+  isPlainSubtree(types: ReadonlySet<string>): boolean;
+  /** The type and range of every node of this subtree (this one included) with a type in `types`, in pre-order. */
+  rangesOfTypes(types: ReadonlySet<string>): { readonly type: string; readonly start: number; readonly end: number }[];
 }
 
 /** A row and column, both from 0. */
@@ -228,7 +236,7 @@ export function treeFromFlat(flat: FlatTree, source: string, names: GrammarNames
     answers.set(node, byName);
   }
   const fieldIds = new Map(names.fields.flatMap((name, id) => (name && id > 0 ? [[name, id] as const] : [])));
-  const view: FlatView = { flat, source: new SourceText(source), names, fieldIds, answers, nodes: new Array<FlatNode>(flat.count), firstId: nextId };
+  const view: FlatView = { flat, source: new SourceText(source), names, fieldIds, answers, nodes: new Array<FlatNode>(flat.count), firstId: nextId, plain: new Map() };
   nextId += flat.count;
   return nodeAt(view, 0);
 }
@@ -243,6 +251,8 @@ interface FlatView {
   /** The nodes made so far, by index: each index gets one node. */
   readonly nodes: FlatNode[];
   readonly firstId: number;
+  /** For each set of types asked about (see isPlainSubtree), which nodes' subtrees are plain. */
+  readonly plain: Map<ReadonlySet<string>, Uint8Array>;
 }
 
 function nodeAt(view: FlatView, index: number): FlatNode {
@@ -313,10 +323,44 @@ class FlatNode implements SyntaxNode {
     return null;
   }
 
+  isPlainSubtree(types: ReadonlySet<string>): boolean {
+    let plain = this.view.plain.get(types);
+    if (!plain) this.view.plain.set(types, (plain = plainSubtrees(this.view, types)));
+    return plain[this.index] === 1;
+  }
+
+  rangesOfTypes(types: ReadonlySet<string>): { type: string; start: number; end: number }[] {
+    const { flat, names } = this.view;
+    const ranges: { type: string; start: number; end: number }[] = [];
+    for (let at = this.index; at < this.index + flat.sizes[this.index]!; at++) {
+      const type = names.types[flat.types[at]!] ?? 'ERROR';
+      if (types.has(type)) ranges.push({ type, start: flat.starts[at]!, end: flat.ends[at]! });
+    }
+    return ranges;
+  }
+
   childrenForFieldName(name: string): SyntaxNode[] {
     const field = this.view.fieldIds.get(name);
     return field === undefined ? [] : this.children.filter((child) => this.view.flat.fields[child.index] === field);
   }
+}
+
+/** For each node of a flat tree, 1 when its subtree is plain with respect to `types` (see SyntaxNode.isPlainSubtree). */
+function plainSubtrees({ flat, names }: FlatView, types: ReadonlySet<string>): Uint8Array {
+  const plain = new Uint8Array(flat.count);
+  // Children come after their parent: from the last node back, a node's children are decided before it.
+  for (let index = flat.count - 1; index >= 0; index--) {
+    if (types.has(names.types[flat.types[index]!] ?? 'ERROR')) continue;
+    let ok = 1;
+    let position = flat.starts[index]!;
+    const end = index + flat.sizes[index]!;
+    for (let child = index + 1; child < end && ok; child += flat.sizes[child]!) {
+      ok = plain[child]! && flat.starts[child]! >= position && flat.ends[child]! <= flat.ends[index]! ? 1 : 0;
+      position = flat.ends[child]!;
+    }
+    plain[index] = ok;
+  }
+  return plain;
 }
 
 type GrammarRule = { type: string; name?: string; value?: string; content?: GrammarRule; members?: GrammarRule[] };

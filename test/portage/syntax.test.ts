@@ -39,6 +39,43 @@ describe('plain syntax trees', () => {
     );
   });
 
+  it('say which subtrees are plain and where their nodes of given types are, as a walk of the nodes finds', async () => {
+    const parser = await loadBashParser();
+    const types = new Set(['string', 'comment', 'ERROR']);
+    const plainByWalk = (node: SyntaxNode): boolean => {
+      let position = node.startIndex;
+      for (const child of node.children) {
+        if (!plainByWalk(child) || child.startIndex < position || child.endIndex > node.endIndex) return false;
+        position = child.endIndex;
+      }
+      return !types.has(node.type);
+    };
+    const rangesByWalk = (node: SyntaxNode): { type: string; start: number; end: number }[] => [
+      ...(types.has(node.type) ? [{ type: node.type, start: node.startIndex, end: node.endIndex }] : []),
+      ...node.children.flatMap(rangesByWalk),
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...FRAGMENTS), { maxLength: 12 }), async (parts) => {
+        const source = parts.join('');
+        const tree = parser.parse(source)!;
+        const root = plainTree(tree, source);
+        tree.delete();
+        const check = (node: SyntaxNode): void => {
+          expect(node.isPlainSubtree(types)).toBe(plainByWalk(node));
+          expect(node.rangesOfTypes(types)).toEqual(rangesByWalk(node));
+          node.children.forEach(check);
+        };
+        check(root);
+      }),
+      { numRuns: 100 },
+    );
+    const source = 'echo a b\necho "x"\n';
+    const tree = parser.parse(source)!;
+    const [plain, holding] = plainTree(tree, source).children;
+    tree.delete();
+    expect([plain!.isPlainSubtree(types), holding!.isPlainSubtree(types)]).toEqual([true, false]);
+  });
+
   it('give every node an id of its own', async () => {
     const parser = await loadBashParser();
     const source = 'a=1\nb() { echo "$a"; }\n';
