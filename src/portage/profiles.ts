@@ -423,9 +423,10 @@ function atomSpecificity(atom: Atom): number {
  * among equally specific atoms the later line first (so the first written wins).
  */
 export function matchingLines<T extends { readonly atom: Atom }>(lines: readonly T[], candidate: PackageCandidate): T[] {
+  const matching = entriesNaming(lines, candidate.cpv).filter((line) => atomMatches(line.atom, candidate));
+  if (matching.length < 2) return matching;
   const byAtom = new Map<string, { atom: Atom; lines: T[] }>();
-  for (const line of entriesNaming(lines, candidate.cpv)) {
-    if (!atomMatches(line.atom, candidate)) continue;
+  for (const line of matching) {
     const key = formatAtom(line.atom);
     const group = byAtom.get(key) ?? { atom: line.atom, lines: [] };
     group.lines.push(line);
@@ -492,7 +493,11 @@ function expandedSettings(profile: Profile): FlagSetting[][] {
 
 function expandSettings(node: ProfileNode, useExpand: readonly string[], unprefixed: readonly string[]): FlagSetting[] {
   const settings: FlagSetting[] = [];
-  const words = (variable: string) => trackedWords(node.variables.get(variable) ?? { text: '', origins: [] });
+  // Most directories set few of the many USE_EXPAND variables.
+  const words = (variable: string) => {
+    const value = node.variables.get(variable);
+    return value ? trackedWords(value) : [];
+  };
   for (const variable of unprefixed) {
     for (const { word, source } of words(variable)) settings.push({ flag: word.replace(/^-/, ''), negated: word.startsWith('-'), source });
   }

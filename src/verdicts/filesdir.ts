@@ -50,6 +50,7 @@ export async function judgeFilesdir(context: CheckContext, change: ChangedPath):
 
 /** The `${FILESDIR}` words of `text`, each as the path after `${FILESDIR}` (`/openssh`, `` for the directory itself). */
 function filesdirWords(text: string): string[] {
+  if (!text.includes('FILESDIR')) return [];
   return [...text.matchAll(/\$(?:\{FILESDIR\}|FILESDIR\b)/g)].map((match) => filesdirWordAt(text, match.index));
 }
 
