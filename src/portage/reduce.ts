@@ -394,38 +394,42 @@ class Reducer {
       line = undefined;
       pendingBlank = false;
     };
-    const append = (part: string, lineOfPart: () => number): void => {
-      line ??= lineOfPart();
+    // `lineAt` gives the original line of an offset into `from`'s text, asked only for a line's first part.
+    const append = (part: string, offset: number, lineAt: (offset: number) => number): void => {
+      line ??= lineAt(offset);
       text += pendingBlank ? ` ${part}` : part;
       pendingBlank = false;
     };
+    const isBlank = (code: number) => code === 32 || code === 9;
     // Runs between newlines and blanks are appended whole, and so are runs of blanks outside exact
     // ranges; blanks that may lie in one are looked at one by one.
-    const add = (chunk: string, lineOfOffset: (offset: number) => number, isExact: (start: number, end: number) => boolean): void => {
-      const special = /\n|[ \t]+/g;
-      let from = 0;
-      for (let match = special.exec(chunk); ; match = special.exec(chunk)) {
-        const at = match ? match.index : chunk.length;
-        if (at > from) append(chunk.slice(from, at), () => lineOfOffset(from));
-        if (!match) return;
-        const run = match[0];
-        if (run === '\n') flush();
-        else if (!isExact(at, at + run.length)) pendingBlank = text !== '';
+    const add = (from: string, start: number, end: number, lineAt: (offset: number) => number, isExact: (start: number, end: number) => boolean): void => {
+      let runStart = start;
+      for (let at = start; at < end; at++) {
+        const code = from.charCodeAt(at);
+        if (code !== 10 && !isBlank(code)) continue;
+        if (at > runStart) append(from.slice(runStart, at), runStart, lineAt);
+        if (code === 10) flush();
         else {
-          for (let offset = at; offset < at + run.length; offset++) {
-            if (!isExact(offset, offset + 1)) pendingBlank = text !== '';
-            else append(chunk[offset]!, () => lineOfOffset(offset));
+          let blanksEnd = at + 1;
+          while (blanksEnd < end && isBlank(from.charCodeAt(blanksEnd))) blanksEnd++;
+          if (!isExact(at, blanksEnd)) pendingBlank = text !== '';
+          else {
+            for (let offset = at; offset < blanksEnd; offset++) {
+              if (!isExact(offset, offset + 1)) pendingBlank = text !== '';
+              else append(from[offset]!, offset, lineAt);
+            }
           }
+          at = blanksEnd - 1;
         }
-        from = at + run.length;
+        runStart = at + 1;
       }
+      if (end > runStart) append(from.slice(runStart, end), runStart, lineAt);
     };
+    const sourceExact = (start: number, end: number) => this.isExact(start, end);
     for (const piece of pieces) {
-      if ('text' in piece) add(piece.text, () => piece.line, () => false);
-      else {
-        const offsetLine = (offset: number) => lineAt(piece.start + offset);
-        add(this.source.slice(piece.start, piece.end), offsetLine, (start, end) => this.isExact(piece.start + start, piece.start + end));
-      }
+      if ('text' in piece) add(piece.text, 0, piece.text.length, () => piece.line, () => false);
+      else add(this.source, piece.start, piece.end, lineAt, sourceExact);
     }
     flush();
     return result;
