@@ -123,18 +123,19 @@ export function addedFlagLinesWithReaders(context: CheckContext): Promise<FlagLi
   return found;
 }
 
-/** The profile without the package-flag lines written at `source` (so a line's effect can be measured). */
+/**
+ * The profile without the package-flag lines written at `source` (so a line's effect can be
+ * measured). Directories without such a line are the profile's own, so what is derived of them once
+ * (package indexes, USE_EXPAND settings) is not derived again.
+ */
 export function profileWithout(profile: Profile, source: string): Profile {
-  const keep = <T extends { readonly source: string }>(lines: readonly T[]) => lines.filter((line) => line.source !== source);
-  const strip = (node: ProfileNode): ProfileNode => ({
-    ...node,
-    packageUse: keep(node.packageUse),
-    packageUseForce: keep(node.packageUseForce),
-    packageUseMask: keep(node.packageUseMask),
-    packageUseStable: keep(node.packageUseStable),
-    packageUseStableForce: keep(node.packageUseStableForce),
-    packageUseStableMask: keep(node.packageUseStableMask),
-  });
+  const lists = ['packageUse', 'packageUseForce', 'packageUseMask', 'packageUseStable', 'packageUseStableForce', 'packageUseStableMask'] as const;
+  const strip = (node: ProfileNode): ProfileNode => {
+    if (!lists.some((list) => node[list].some((line) => line.source === source))) return node;
+    const stripped = { ...node };
+    for (const list of lists) stripped[list] = node[list].filter((line) => line.source !== source);
+    return stripped;
+  };
   return { ...profile, chain: profile.chain.map(strip) };
 }
 

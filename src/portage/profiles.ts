@@ -479,13 +479,22 @@ export function stackedWords(profile: Profile, variable: string): string[] {
  */
 /** Each chain node's USE_EXPAND settings (see expandSettings), computed once per profile: they depend on no package. */
 const expansions = new WeakMap<Profile, FlagSetting[][]>();
+/** The settings of a node under given USE_EXPAND lists: profiles share their parents' nodes. */
+const nodeExpansions = new WeakMap<ProfileNode, Map<string, FlagSetting[]>>();
 
 function expandedSettings(profile: Profile): FlagSetting[][] {
   let expanded = expansions.get(profile);
   if (!expanded) {
     const useExpand = stackedWords(profile, 'USE_EXPAND');
     const unprefixed = stackedWords(profile, 'USE_EXPAND_UNPREFIXED');
-    expanded = profile.chain.map((node) => expandSettings(node, useExpand, unprefixed));
+    const key = `${useExpand.join(' ')}\0${unprefixed.join(' ')}`;
+    expanded = profile.chain.map((node) => {
+      let byLists = nodeExpansions.get(node);
+      if (!byLists) nodeExpansions.set(node, (byLists = new Map()));
+      let settings = byLists.get(key);
+      if (!settings) byLists.set(key, (settings = expandSettings(node, useExpand, unprefixed)));
+      return settings;
+    });
     expansions.set(profile, expanded);
   }
   return expanded;
