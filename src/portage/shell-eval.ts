@@ -48,7 +48,7 @@ export type CommandHandler = (name: string, args: readonly string[], node: Node,
 
 /** Evaluates the global-scope statements of `root` into `state`; `source` names the file in reasons. */
 export function evaluateGlobalScope(root: Node, state: ShellState, source: string, onCommand?: CommandHandler): void {
-  new Evaluator(state, source, onCommand).statements(childrenOf(root));
+  new Evaluator(state, source, onCommand).statementsOf(root);
 }
 
 /** Bash glob matching of `text` against `pattern` (`*`, `?`, `[…]`), as `[[ x == pattern ]]` and `case` do. */
@@ -108,6 +108,17 @@ export function verCut(range: string, version: string): string | undefined {
   return out;
 }
 
+/** Statements of bodies and files evaluated before (see Evaluator.statementsOf): every ebuild evaluates its eclasses again. */
+const statementsCache = new WeakMap<Node, readonly Node[]>();
+/** The name and body of function definitions met before. */
+const definitions = new WeakMap<Node, { readonly name: string | undefined; readonly body: Node | null }>();
+
+function definitionOf(node: Node): { readonly name: string | undefined; readonly body: Node | null } {
+  let definition = definitions.get(node);
+  if (!definition) definitions.set(node, (definition = { name: node.childForFieldName('name')?.text, body: node.childForFieldName('body') }));
+  return definition;
+}
+
 /** A value being built: text, or null once an unknown part entered it. */
 type Value = string | null;
 
@@ -127,7 +138,14 @@ class Evaluator {
   ) {}
 
   statements(nodes: readonly Node[]): void {
-    for (const node of nodes) this.statement(node);
+    for (const node of nodes) if (node.type !== 'comment') this.statement(node);
+  }
+
+  /** The statements of `node`'s body (its children but comments: eclasses are mostly documentation). */
+  statementsOf(node: Node): void {
+    let statements = statementsCache.get(node);
+    if (!statements) statementsCache.set(node, (statements = childrenOf(node).filter((child) => child.type !== 'comment')));
+    for (const statement of statements) this.statement(statement);
   }
 
   private statement(node: Node): void {
@@ -161,8 +179,7 @@ class Evaluator {
         this.run(node);
         return;
       case 'function_definition': {
-        const name = node.childForFieldName('name')?.text;
-        const body = node.childForFieldName('body');
+        const { name, body } = definitionOf(node);
         if (name && body) this.state.functions.set(name, body);
         return;
       }
@@ -235,7 +252,7 @@ class Evaluator {
     if (this.locals.length >= MAX_CALL_DEPTH) return this.undecidable(body, 'a call nested too deep');
     this.locals.push([]);
     try {
-      this.statements(childrenOf(body));
+      this.statementsOf(body);
     } finally {
       for (const { name, value, why } of this.locals.pop()!.reverse()) {
         if (value === undefined) this.state.unset(name);
@@ -252,7 +269,7 @@ class Evaluator {
     if (!variable || !body || values.length === 0 || values.includes(null)) return this.undecidable(node, 'a for loop');
     for (const word of values.join(' ').split(/\s+/).filter(Boolean)) {
       this.state.set(variable, word, '');
-      this.statements(childrenOf(body));
+      this.statementsOf(body);
     }
   }
 
