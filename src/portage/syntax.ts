@@ -228,17 +228,27 @@ function childIndices(sizes: Uint32Array, index: number, count = sizes.length): 
 
 /** The root node of a flat tree of `source`; nodes are made as they are first reached. */
 export function treeFromFlat(flat: FlatTree, source: string, names: GrammarNames): SyntaxNode {
-  const answers = new Map<number, Map<string, number>>();
-  for (let at = 0; at < flat.namedByField.length; at += 3) {
-    const node = flat.namedByField[at]!;
-    const byName = answers.get(node) ?? new Map<string, number>();
-    byName.set(names.fields[flat.namedByField[at + 1]!]!, flat.namedByField[at + 2]!);
-    answers.set(node, byName);
-  }
-  const fieldIds = new Map(names.fields.flatMap((name, id) => (name && id > 0 ? [[name, id] as const] : [])));
-  const view: FlatView = { flat, source: new SourceText(source), names, fieldIds, answers, nodes: new Array<FlatNode>(flat.count), firstId: nextId, plain: new Map() };
+  const view: FlatView = {
+    flat,
+    source: new SourceText(source),
+    names,
+    fieldIds: fieldIdsOf(names),
+    answerStarts: undefined,
+    nodes: new Array<FlatNode>(flat.count),
+    firstId: nextId,
+    plain: new Map(),
+  };
   nextId += flat.count;
   return nodeAt(view, 0);
+}
+
+const fieldIdsByGrammar = new WeakMap<GrammarNames, ReadonlyMap<string, number>>();
+
+/** The field ids of a grammar by name, made once per grammar. */
+function fieldIdsOf(names: GrammarNames): ReadonlyMap<string, number> {
+  let ids = fieldIdsByGrammar.get(names);
+  if (!ids) fieldIdsByGrammar.set(names, (ids = new Map(names.fields.flatMap((name, id) => (name && id > 0 ? [[name, id] as const] : [])))));
+  return ids;
 }
 
 /** What the nodes of one flat tree share. */
@@ -247,12 +257,33 @@ interface FlatView {
   readonly source: SourceText;
   readonly names: GrammarNames;
   readonly fieldIds: ReadonlyMap<string, number>;
-  readonly answers: ReadonlyMap<number, ReadonlyMap<string, number>>;
+  /** Where each node's triples start in `flat.namedByField` (-1: none), indexed when first asked. */
+  answerStarts: Int32Array | undefined;
   /** The nodes made so far, by index: each index gets one node. */
   readonly nodes: FlatNode[];
   readonly firstId: number;
   /** For each set of types asked about (see isPlainSubtree), which nodes' subtrees are plain. */
   readonly plain: Map<ReadonlySet<string>, Uint8Array>;
+}
+
+/**
+ * What tree-sitter answers for field `field` of node `index`, as recorded in the flat tree's
+ * triples (the answer node, or -1 for none), or undefined when nothing is recorded. A node's
+ * triples lie together, as flattenTree writes them.
+ */
+function recordedAnswer(view: FlatView, index: number, field: number): number | undefined {
+  const triples = view.flat.namedByField;
+  if (triples.length === 0) return undefined;
+  if (!view.answerStarts) {
+    const starts = new Int32Array(view.flat.count).fill(-1);
+    for (let at = triples.length - 3; at >= 0; at -= 3) starts[triples[at]!] = at;
+    view.answerStarts = starts;
+  }
+  let answer: number | undefined;
+  for (let at = view.answerStarts[index]!; at >= 0 && at < triples.length && triples[at] === index; at += 3) {
+    if (triples[at + 1] === field) answer = triples[at + 2]!;
+  }
+  return answer;
 }
 
 function nodeAt(view: FlatView, index: number): FlatNode {
@@ -312,10 +343,10 @@ class FlatNode implements SyntaxNode {
   }
 
   childForFieldName(name: string): SyntaxNode | null {
-    const answer = this.view.answers.get(this.index)?.get(name);
-    if (answer !== undefined) return answer < 0 ? null : nodeAt(this.view, answer);
     const field = this.view.fieldIds.get(name);
     if (field === undefined) return null;
+    const answer = recordedAnswer(this.view, this.index, field);
+    if (answer !== undefined) return answer < 0 ? null : nodeAt(this.view, answer);
     const { fields, sizes } = this.view.flat;
     for (let child = this.index + 1; child < this.index + sizes[this.index]!; child += sizes[child]!) {
       if (fields[child] === field) return nodeAt(this.view, child);
