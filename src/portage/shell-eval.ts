@@ -655,6 +655,7 @@ function regexMatches(regex: string, text: string): boolean | undefined {
 /** `${x/pattern/replacement}`: `mode` '' replaces the first match, '/' all, '#' at the start, '%' at the end; longest matches. */
 function substitute(value: string, pattern: string, replacement: string, mode: string): string {
   if (pattern === '') return mode === '#' ? replacement + value : mode === '%' ? value + replacement : value;
+  if (!/[*?[\\]/.test(pattern)) return substituteLiteral(value, pattern, replacement, mode);
   const longestAt = (start: number, anchoredEnd: boolean): number | undefined => {
     for (let end = value.length; end >= start; end--) {
       if (anchoredEnd && end !== value.length) break;
@@ -684,6 +685,15 @@ function substitute(value: string, pattern: string, replacement: string, mode: s
     if (mode !== '/') return out + value.slice(position);
   }
   return out;
+}
+
+/** substitute for a pattern without glob characters, which matches only itself. */
+function substituteLiteral(value: string, pattern: string, replacement: string, mode: string): string {
+  if (mode === '#') return value.startsWith(pattern) ? replacement + value.slice(pattern.length) : value;
+  if (mode === '%') return value.endsWith(pattern) ? value.slice(0, value.length - pattern.length) + replacement : value;
+  if (mode === '/') return value.split(pattern).join(replacement);
+  const at = value.indexOf(pattern);
+  return at < 0 ? value : value.slice(0, at) + replacement + value.slice(at + pattern.length);
 }
 
 function escapeGlob(text: string): string {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseEbuildPath } from '../../src/portage/ebuild-path.js';
 import { staticMetadata } from '../../src/portage/metadata.js';
@@ -18,6 +19,23 @@ describe('shell evaluation helpers', () => {
     expect(verCut('3-', '1.2.3b_rc4')).toBe('3b_rc4');
     expect(braceExpand('python3_{11..13}')).toEqual(['python3_11', 'python3_12', 'python3_13']);
     expect(braceExpand('abi_x86_{32,64}')).toEqual(['abi_x86_32', 'abi_x86_64']);
+  });
+});
+
+describe('pattern substitution', () => {
+  it('replaces a pattern without glob characters as the same pattern read through the glob matcher does', async () => {
+    const value = fc.stringMatching(/^[ab.-]{0,8}$/);
+    const pattern = fc.stringMatching(/^[ab.-]{1,3}$/);
+    await fc.assert(
+      fc.asyncProperty(value, pattern, fc.constantFrom('/', '//', '/#', '/%'), async (text, literal, operator) => {
+        // Escaped characters stand for themselves, but a pattern holding `\` is read as a glob.
+        const escaped = [...literal].map((char) => `\\${char}`).join('');
+        const slot = (pattern: string) => read(`X="${text}"\nSLOT="\${X${operator}${pattern}/R}"`);
+        expect((await slot(literal)).slot).toBe((await slot(escaped)).slot);
+      }),
+      { numRuns: 150 },
+    );
+    expect((await read('X=a.b.c\nSLOT="${X//./_}${X/./-}${X/#a/A}${X/%c/C}"')).slot).toBe('a_b_ca-b.cA.b.ca.b.C');
   });
 });
 
