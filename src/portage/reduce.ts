@@ -87,7 +87,7 @@ class Reducer {
   private exactSorted = true;
 
   /** True when a character in `start`…`end` (source offsets, end excluded) lies in an exact range. */
-  private isExact(start: number, end = start + 1): boolean {
+  private isExact(start: number, end: number): boolean {
     if (!this.exactSorted) {
       // Nested ranges (a string inside `$( … )` inside a string) merge into the outer one.
       const merged: { start: number; end: number }[] = [];
@@ -394,37 +394,44 @@ class Reducer {
       line = undefined;
       pendingBlank = false;
     };
-    // `lineAt` gives the original line of an offset into `from`'s text, asked only for a line's first part.
-    const append = (part: string, offset: number, lineAt: (offset: number) => number): void => {
-      line ??= lineAt(offset);
+    // The original line of a part is asked for only when it starts a reduced line.
+    const append = (part: string, offset: number, lineOfOffset: (offset: number) => number): void => {
+      line ??= lineOfOffset(offset);
       text += pendingBlank ? ` ${part}` : part;
       pendingBlank = false;
     };
     const isBlank = (code: number) => code === 32 || code === 9;
     // Runs between newlines and blanks are appended whole, and so are runs of blanks outside exact
     // ranges; blanks that may lie in one are looked at one by one.
-    const add = (from: string, start: number, end: number, lineAt: (offset: number) => number, isExact: (start: number, end: number) => boolean): void => {
+    // `characters` from `start` to `end` is the piece; offsets are into `characters`.
+    const add = (
+      characters: string,
+      start: number,
+      end: number,
+      lineOfOffset: (offset: number) => number,
+      isExact: (start: number, end: number) => boolean,
+    ): void => {
       let runStart = start;
       for (let at = start; at < end; at++) {
-        const code = from.charCodeAt(at);
+        const code = characters.charCodeAt(at);
         if (code !== 10 && !isBlank(code)) continue;
-        if (at > runStart) append(from.slice(runStart, at), runStart, lineAt);
+        if (at > runStart) append(characters.slice(runStart, at), runStart, lineOfOffset);
         if (code === 10) flush();
         else {
           let blanksEnd = at + 1;
-          while (blanksEnd < end && isBlank(from.charCodeAt(blanksEnd))) blanksEnd++;
+          while (blanksEnd < end && isBlank(characters.charCodeAt(blanksEnd))) blanksEnd++;
           if (!isExact(at, blanksEnd)) pendingBlank = text !== '';
           else {
             for (let offset = at; offset < blanksEnd; offset++) {
               if (!isExact(offset, offset + 1)) pendingBlank = text !== '';
-              else append(from[offset]!, offset, lineAt);
+              else append(characters[offset]!, offset, lineOfOffset);
             }
           }
           at = blanksEnd - 1;
         }
         runStart = at + 1;
       }
-      if (end > runStart) append(from.slice(runStart, end), runStart, lineAt);
+      if (end > runStart) append(characters.slice(runStart, end), runStart, lineOfOffset);
     };
     const sourceExact = (start: number, end: number) => this.isExact(start, end);
     for (const piece of pieces) {
