@@ -90,21 +90,30 @@ async function findRepository(path: string): Promise<{ repoDir: string; gitDir: 
   return { repoDir: resolve(repoDir), gitDir, bare };
 }
 
+/** An upstream repository and the commit a ref names in it (see resolveUpstream). */
+export interface ResolvedUpstream {
+  readonly repoDir: string;
+  readonly gitDir: string;
+  readonly bare: boolean;
+  readonly commit: string;
+}
+
 /**
  * The repository `path` is in and the commit `ref` names there, without reading any object; an
  * InputError when there is no repository or no such commit.
  */
-export async function resolveUpstream(path: string, ref = 'HEAD'): Promise<{ repoDir: string; gitDir: string; bare: boolean; commit: string }> {
+export async function resolveUpstream(path: string, ref = 'HEAD'): Promise<ResolvedUpstream> {
   const repository = await findRepository(path);
   return { ...repository, commit: await resolveRef(repository.repoDir, ref) };
 }
 
 /**
  * Locates the upstream overlay for `--upstream path` (a flatcar/scripts checkout, a coreos-overlay
- * checkout, or a bare clone of either) at `--ref ref`. The caller must `close()` the result.
+ * checkout, or a bare clone of either) at `--ref ref`; `resolved`, when given, is what
+ * resolveUpstream answered for them. The caller must `close()` the result.
  */
-export async function locateUpstream(path: string, ref = 'HEAD'): Promise<Upstream> {
-  const { repoDir, gitDir, bare, commit } = await resolveUpstream(path, ref);
+export async function locateUpstream(path: string, ref = 'HEAD', resolved?: ResolvedUpstream): Promise<Upstream> {
+  const { repoDir, gitDir, bare, commit } = resolved ?? (await resolveUpstream(path, ref));
   const reader = new ObjectReader(repoDir);
   try {
     const overlayPrefix = await findOverlayPrefix(reader, commit, ref, repoDir);

@@ -2,7 +2,7 @@ import { CHECKS, CheckContext, DEFAULT_STOCK_PROFILES, finding, sortFindings, ty
 import { LayerDefinitionError } from '../errors.js';
 import type { LayerSet } from '../layers/load.js';
 import type { ApplyResult } from '../layers/apply.js';
-import { locateUpstream, type UpstreamTrees } from '../upstream/locate.js';
+import { locateUpstream, type ResolvedUpstream, type UpstreamTrees } from '../upstream/locate.js';
 import { fileVerdicts, type FileVerdict } from '../verdicts/index.js';
 import { applyRendered } from './apply.js';
 import { loadLayersFrom, type LoadedLayers } from './layer-set.js';
@@ -18,6 +18,8 @@ export interface ValidateRequest {
   readonly checks?: readonly Check[];
   /** Wraps the layer set's directory before it is read (to record the reads, say). */
   readonly wrapLayers?: (tree: ReadableTree) => ReadableTree;
+  /** The upstream and the commit of `ref`, when the caller resolved them already. */
+  readonly resolved?: ResolvedUpstream;
 }
 
 /** The result of `validate`, in the shape `--json` prints. */
@@ -45,7 +47,7 @@ export type FileVerdictReport = Omit<FileVerdict, 'finding'> & { readonly code?:
  * become error findings with their own codes; a bad upstream or ref is an InputError.
  */
 export async function validateLayers(request: ValidateRequest): Promise<ValidationReport> {
-  const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD');
+  const upstream = await locateUpstream(request.upstream, request.ref ?? 'HEAD', request.resolved);
   try {
     const upstreamInfo = { path: upstream.repoDir, ref: upstream.ref, commit: upstream.commit, overlayPrefix: upstream.overlayPrefix };
     let loaded;
