@@ -4,7 +4,7 @@ import type { EbuildPath } from './ebuild-path.js';
 import type { SyntaxNode } from './syntax.js';
 import { parseBash } from './ebuild.js';
 import { parseIuse } from './iuse.js';
-import { ebuildVariables, evaluateGlobalScope, ShellState, type CommandHandler } from './shell-eval.js';
+import { applyEffect, ebuildVariables, effectHolds, evaluateGlobalScope, LayeredState, ShellState, type CommandHandler, type StateEffect } from './shell-eval.js';
 
 /**
  * An ebuild's metadata (EAPI, SLOT, KEYWORDS, IUSE, REQUIRED_USE) as Portage's metadata step gives
@@ -91,6 +91,22 @@ function textId(text: string): string {
   return id;
 }
 
+/**
+ * An evaluation of an eclass's global scope (with the eclasses it inherits) for an ebuild: what it
+ * read of the ebuild's state and which eclass each name it inherited was, and what it wrote and added.
+ * The versions of a package, and packages using the same eclasses, mostly give the same answers.
+ */
+interface EclassEvaluation {
+  readonly state: StateEffect;
+  readonly eclasses: [string, SyntaxNode | undefined][];
+  readonly collected: [string, string][];
+  readonly notUnderstood: readonly { readonly variable: string; readonly reason: string }[];
+}
+
+/** Evaluations of an eclass by its tree, a few of each. */
+const evaluations = new WeakMap<SyntaxNode, EclassEvaluation[]>();
+const EVALUATIONS_KEPT = 8;
+
 /** Evaluates the ebuild and the eclasses it inherits (`eclassTexts`, read by readInherited) as staticMetadata describes. */
 async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: ReadonlyMap<string, string | undefined>): Promise<EbuildMetadata> {
   const state = new ShellState(ebuildVariables(ebuild.category, ebuild.package, ebuild.version, ebuild.revision));
@@ -104,10 +120,13 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
   const eclasses = new Map<string, SyntaxNode | undefined>([...eclassTexts.keys()].map((name, index) => [name, parsed[index + 1]]));
 
   let depth = 0;
+  // While an eclass the ebuild inherits is evaluated for the memo: what it looked up and added.
+  let recording: Pick<EclassEvaluation, 'eclasses' | 'collected'> | undefined;
   const onCommand: CommandHandler = (command, args, _node, current) => {
     if (command !== 'inherit' || depth > MAX_ECLASS_DEPTH) return;
     for (const eclass of args) {
       const found = eclasses.get(eclass);
+      recording?.eclasses.push([eclass, found]);
       if (found === undefined) {
         notUnderstood.push({ variable: 'inherit', reason: `eclass ${eclass} not found` });
         continue;
@@ -115,16 +134,43 @@ async function evaluateMetadata(text: string, ebuild: EbuildPath, eclassTexts: R
       const saved = ACCUMULATED.map((name) => ({ name, value: current.get(name), why: current.unknown.get(name) ?? '' }));
       for (const name of ACCUMULATED) current.set(name, '', '');
       depth++;
-      evaluateGlobalScope(found, current, `eclass/${eclass}.eclass`, onCommand);
+      if (depth === 1) evaluateInherited(found, current, eclass);
+      else evaluateGlobalScope(found, current, `eclass/${eclass}.eclass`, onCommand);
       depth--;
       for (const { name, value, why } of saved) {
         const added = current.get(name);
         if (added === null) notUnderstood.push({ variable: name, reason: current.unknown.get(name) ?? '' });
-        else if (added) collected.get(name)!.push(added);
+        else if (added) {
+          collected.get(name)!.push(added);
+          recording?.collected.push([name, added]);
+        }
         if (value === undefined) current.unset(name);
         else current.set(name, value, why);
       }
     }
+  };
+  /** An eclass the ebuild inherits, with what it inherits: replayed when an earlier evaluation's reads hold. */
+  const evaluateInherited = (found: SyntaxNode, current: ShellState, eclass: string): void => {
+    const earlier = evaluations.get(found) ?? [];
+    const known = earlier.find((evaluation) => evaluation.eclasses.every(([name, node]) => eclasses.get(name) === node) && effectHolds(evaluation.state, current));
+    if (known) {
+      applyEffect(known.state, current);
+      notUnderstood.push(...known.notUnderstood);
+      for (const [name, added] of known.collected) collected.get(name)!.push(added);
+      return;
+    }
+    const layered = new LayeredState(current);
+    const firstReason = notUnderstood.length;
+    const record: Pick<EclassEvaluation, 'eclasses' | 'collected'> = { eclasses: [], collected: [] };
+    recording = record;
+    try {
+      evaluateGlobalScope(found, layered, `eclass/${eclass}.eclass`, onCommand);
+    } finally {
+      recording = undefined;
+    }
+    const evaluation = { ...record, state: layered.effect(), notUnderstood: notUnderstood.slice(firstReason) };
+    applyEffect(evaluation.state, current);
+    evaluations.set(found, [...earlier, evaluation].slice(-EVALUATIONS_KEPT));
   };
   evaluateGlobalScope(parsed[0]!, state, ebuild.path, onCommand);
 

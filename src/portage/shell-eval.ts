@@ -10,14 +10,26 @@ import { childrenOf, lineOf } from './ebuild.js';
  * condition it cannot decide.
  */
 
+/** The part of a Map an evaluation state uses. */
+export interface StateMap<V> {
+  get(key: string): V | undefined;
+  has(key: string): boolean;
+  set(key: string, value: V): unknown;
+  delete(key: string): unknown;
+}
+
 /** The state of an evaluation: the values known so far and, for each unknown variable, why it is unknown. */
 export class ShellState {
-  readonly values = new Map<string, string>();
-  readonly unknown = new Map<string, string>();
+  readonly values: StateMap<string>;
+  readonly unknown: StateMap<string>;
   /** Functions defined so far, by name: their bodies, valid while the evaluation runs. */
-  readonly functions = new Map<string, Node>();
+  readonly functions: StateMap<Node>;
 
-  constructor(initial: ReadonlyMap<string, string> = new Map()) {
+  constructor(
+    initial: ReadonlyMap<string, string> = new Map(),
+    maps: { values: StateMap<string>; unknown: StateMap<string>; functions: StateMap<Node> } = { values: new Map(), unknown: new Map(), functions: new Map() },
+  ) {
+    ({ values: this.values, unknown: this.unknown, functions: this.functions } = maps);
     for (const [name, value] of initial) this.values.set(name, value);
   }
 
@@ -39,6 +51,83 @@ export class ShellState {
     } else {
       this.unknown.delete(name);
       this.values.set(name, value);
+    }
+  }
+}
+
+/** What an evaluation read of a state it did not write itself, and what it left there (undefined: removed). */
+export interface StateEffect {
+  readonly reads: { readonly [K in StateMapName]: readonly (readonly [string, StateValue<K> | undefined])[] };
+  readonly writes: { readonly [K in StateMapName]: readonly (readonly [string, StateValue<K> | undefined])[] };
+}
+
+type StateMapName = 'values' | 'unknown' | 'functions';
+type StateValue<K extends StateMapName> = K extends 'functions' ? Node : string;
+const STATE_MAPS: readonly StateMapName[] = ['values', 'unknown', 'functions'];
+
+/** A map over another: reads fall through to it and are recorded, writes are kept here. */
+class LayeredMap<V> implements StateMap<V> {
+  readonly own = new Map<string, V | undefined>();
+  readonly reads = new Map<string, V | undefined>();
+
+  constructor(private readonly base: StateMap<V>) {}
+
+  get(key: string): V | undefined {
+    if (this.own.has(key)) return this.own.get(key);
+    const value = this.base.get(key);
+    if (!this.reads.has(key)) this.reads.set(key, value);
+    return value;
+  }
+
+  has(key: string): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: string, value: V): void {
+    this.own.set(key, value);
+  }
+
+  delete(key: string): void {
+    this.own.set(key, undefined);
+  }
+}
+
+/**
+ * A state over `base` that leaves it alone: an evaluation into it records what it reads of `base`
+ * and keeps what it writes, so that the same evaluation over another state that answers those reads
+ * the same can be replayed (see effectHolds and applyEffect) instead of run again.
+ */
+export class LayeredState extends ShellState {
+  private readonly layers: { readonly [K in StateMapName]: LayeredMap<StateValue<K>> };
+
+  constructor(base: ShellState) {
+    const layers = { values: new LayeredMap(base.values), unknown: new LayeredMap(base.unknown), functions: new LayeredMap(base.functions) };
+    super(new Map(), layers);
+    this.layers = layers;
+  }
+
+  /** What the evaluation so far read of the base and left in it. */
+  effect(): StateEffect {
+    const of = <K extends StateMapName>(name: K, part: 'reads' | 'own') => [...this.layers[name][part]] as [string, StateValue<K> | undefined][];
+    return {
+      reads: { values: of('values', 'reads'), unknown: of('unknown', 'reads'), functions: of('functions', 'reads') },
+      writes: { values: of('values', 'own'), unknown: of('unknown', 'own'), functions: of('functions', 'own') },
+    };
+  }
+}
+
+/** True when `state` answers every read of `effect` as the state it was recorded over did. */
+export function effectHolds(effect: StateEffect, state: ShellState): boolean {
+  return STATE_MAPS.every((name) => effect.reads[name].every(([key, value]) => (state[name] as StateMap<unknown>).get(key) === value));
+}
+
+/** Leaves in `state` what the evaluation `effect` was recorded from left. */
+export function applyEffect(effect: StateEffect, state: ShellState): void {
+  for (const name of STATE_MAPS) {
+    const map = state[name] as StateMap<unknown>;
+    for (const [key, value] of effect.writes[name]) {
+      if (value === undefined) map.delete(key);
+      else map.set(key, value);
     }
   }
 }

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseEbuildPath } from '../../src/portage/ebuild-path.js';
 import { staticMetadata } from '../../src/portage/metadata.js';
 import { braceExpand, globMatches, verCut } from '../../src/portage/shell-eval.js';
@@ -36,6 +36,43 @@ describe('pattern substitution', () => {
       { numRuns: 150 },
     );
     expect((await read('X=a.b.c\nSLOT="${X//./_}${X/./-}${X/#a/A}${X/%c/C}"')).slot).toBe('a_b_ca-b.cA.b.ca.b.C');
+  });
+});
+
+describe('eclass evaluations replayed for later ebuilds', () => {
+  // With the blob cache off every ebuild is evaluated, so an eclass evaluation either runs or is replayed.
+  let saved: string | undefined;
+  beforeEach(() => {
+    saved = process.env.NANO_OVERLAY_CACHE;
+    process.env.NANO_OVERLAY_CACHE = 'off';
+  });
+  afterEach(() => {
+    if (saved === undefined) delete process.env.NANO_OVERLAY_CACHE;
+    else process.env.NANO_OVERLAY_CACHE = saved;
+  });
+  const ECLASSES = new Map([
+    ['versioned', 'IUSE="v_${PN}"\nif [[ ${PV} == 9999 ]]; then KEYWORDS=""; else KEYWORDS="amd64"; fi\nversioned_flags() { IUSE+=" from_function"; }\ninherit nested\n'],
+    ['nested', 'IUSE+=" nested_a"\n'],
+  ]);
+  const metadata = async (path: string, body: string, eclasses = ECLASSES) => {
+    const read = await staticMetadata(`EAPI=8\n${body}\n`, parseEbuildPath(path)!, async (name) => eclasses.get(name));
+    return { iuse: [...read.iuse.keys()].sort(), keywords: read.keywords };
+  };
+
+  it('give each ebuild what evaluating its eclasses gives, functions and inherited eclasses included', async () => {
+    const calling = 'inherit versioned\nversioned_flags';
+    expect(await metadata('app-misc/one/one-1.ebuild', calling)).toEqual({ iuse: ['from_function', 'nested_a', 'v_one'], keywords: ['amd64'] });
+    // Replayed: the same PN and PV, so the function the eclass defined is there to call.
+    expect(await metadata('app-other/one/one-1.ebuild', `${calling}\nIUSE+=" own"`)).toEqual({
+      iuse: ['from_function', 'nested_a', 'own', 'v_one'],
+      keywords: ['amd64'],
+    });
+    // The eclass reads PV and PN: another version or package is evaluated anew.
+    expect(await metadata('app-misc/one/one-9999.ebuild', calling)).toEqual({ iuse: ['from_function', 'nested_a', 'v_one'], keywords: [] });
+    expect(await metadata('app-misc/two/two-1.ebuild', 'inherit versioned')).toEqual({ iuse: ['nested_a', 'v_two'], keywords: ['amd64'] });
+    // The same answers to every read, but another text of the eclass it inherits.
+    const otherNested = new Map([...ECLASSES, ['nested', 'IUSE+=" nested_b"\n']]);
+    expect(await metadata('app-other/two/two-1.ebuild', 'inherit versioned', otherNested)).toEqual({ iuse: ['nested_b', 'v_two'], keywords: ['amd64'] });
   });
 });
 
