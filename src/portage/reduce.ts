@@ -46,19 +46,6 @@ export interface ReducedLine {
 /** Node types whose text is judged exactly, whitespace and all. */
 const EXACT_NODE_TYPES: ReadonlySet<string> = new Set(['string', 'raw_string', 'ansi_c_string', 'translated_string', 'heredoc_body']);
 
-/** Node types the reducer may render otherwise than as written (see renderSpecial). */
-const REWRITTEN_NODE_TYPES: ReadonlySet<string> = new Set([
-  'comment',
-  'ERROR',
-  'if_statement',
-  'list',
-  'command_substitution',
-  'variable_assignment',
-  'function_definition',
-  'expansion',
-  'test_command',
-]);
-
 /** `a && b` or `a || b` over three values: undefined where an unknown operand decides. */
 function combine(operator: '&&' | '||', a: boolean | undefined, b: boolean | undefined): boolean | undefined {
   if (operator === '&&') return a === false || b === false ? false : a === true && b === true ? true : undefined;
@@ -138,30 +125,29 @@ class Reducer {
     this.exactSorted = false;
   }
 
+  /**
+   * How the reducer renders the node types it may rewrite: each gives the rendering, or undefined when
+   * the node is its children rendered in place. Every other type is always its children in place, so
+   * a subtree with none of these types is its text as written (see renderInto).
+   */
+  static readonly SPECIAL: ReadonlyMap<string, (reducer: Reducer, node: Node) => Piece[] | undefined> = new Map<
+    string,
+    (reducer: Reducer, node: Node) => Piece[] | undefined
+  >([
+    ['comment', () => []],
+    ['ERROR', (_, node) => [{ start: node.startIndex, end: node.endIndex }]],
+    ['if_statement', (reducer, node) => reducer.renderIf(node)],
+    ['list', (reducer, node) => reducer.renderList(node)],
+    ['command_substitution', (reducer, node) => reducer.renderUsex(node)],
+    ['variable_assignment', (reducer, node) => reducer.renderAssignment(node)],
+    ['function_definition', (reducer, node) => (reducer.isImplicitPhase(node) ? [] : undefined)],
+    ['expansion', (reducer, node) => reducer.renderBoardPart(node)],
+    ['test_command', (reducer, node) => reducer.renderTest(node)],
+  ]);
+
   /** The rendering of a node the reducer rewrites, or undefined when it is its children rendered in place. */
   private renderSpecial(node: Node): Piece[] | undefined {
-    switch (node.type) {
-      case 'comment':
-        return [];
-      case 'ERROR':
-        return [{ start: node.startIndex, end: node.endIndex }];
-      case 'if_statement':
-        return this.renderIf(node);
-      case 'list':
-        return this.renderList(node);
-      case 'command_substitution':
-        return this.renderUsex(node);
-      case 'variable_assignment':
-        return this.renderAssignment(node);
-      case 'function_definition':
-        return this.isImplicitPhase(node) ? [] : undefined;
-      case 'expansion':
-        return this.renderBoardPart(node);
-      case 'test_command':
-        return this.renderTest(node);
-      default:
-        return undefined;
-    }
+    return Reducer.SPECIAL.get(node.type)?.(this, node);
   }
 
   /** Appends the node's own text with each child rendered in place to `pieces`. */
@@ -442,6 +428,9 @@ class Reducer {
     return result;
   }
 }
+
+/** Node types the reducer may render otherwise than as written: those it has a renderer for. */
+const REWRITTEN_NODE_TYPES: ReadonlySet<string> = new Set(Reducer.SPECIAL.keys());
 
 /** The reduced lines of an ebuild, each with the original line it starts on. */
 export async function reduceEbuildLines(text: string, isEnabled: FlagState, opts: ReduceOptions = {}): Promise<ReducedLine[]> {
