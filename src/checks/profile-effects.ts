@@ -129,6 +129,17 @@ export function addedFlagLinesWithReaders(context: CheckContext): Promise<FlagLi
  * (package indexes, USE_EXPAND settings) is not derived again.
  */
 export function profileWithout(profile: Profile, source: string): Profile {
+  let bySource = withoutCache.get(profile);
+  if (!bySource) withoutCache.set(profile, (bySource = new Map()));
+  let without = bySource.get(source);
+  if (!without) bySource.set(source, (without = stripLines(profile, source)));
+  return without;
+}
+
+/** Profiles without a line, made once for each (so the effective USE computed of them is shared by the checks). */
+const withoutCache = new WeakMap<Profile, Map<string, Profile>>();
+
+function stripLines(profile: Profile, source: string): Profile {
   const lists = ['packageUse', 'packageUseForce', 'packageUseMask', 'packageUseStable', 'packageUseStableForce', 'packageUseStableMask'] as const;
   const strip = (node: ProfileNode): ProfileNode => {
     if (!lists.some((list) => node[list].some((line) => line.source === source))) return node;
